@@ -1,0 +1,59 @@
+/// Everything that can go wrong in the twin domain and its store, each case carrying the offending value.
+public enum TwinModelError: Error, Sendable, Equatable {
+    /// A member name breaks the key rules (empty, too long, or containing `.`, `$`, space or a control character).
+    case invalidKey(path: String, reason: String)
+    /// Nesting below a section's root exceeds the limit.
+    case tooDeep(path: String, limit: Int)
+    /// A string value is longer than the limit, in UTF-8 bytes.
+    case stringTooLong(path: String, bytes: Int, limit: Int)
+    /// A section would grow past its size limit once the change is applied.
+    case sectionTooLarge(section: String, bytes: Int, limit: Int)
+    /// A patch or document that must be a JSON object is something else.
+    case notAnObject(path: String, found: String)
+    /// The JSON text could not be parsed.
+    case invalidJSON(JSONSyntaxError)
+    /// A JSON Patch is malformed or did not apply.
+    case invalidPatch(JSONPatchError)
+    /// An id is empty, too long, or contains characters ids may not have.
+    case invalidIdentifier(kind: String, id: String, reason: String)
+    case tenantNotFound(String)
+    case twinNotFound(String)
+    case twinAlreadyExists(String)
+    case relationshipNotFound(source: String, id: String)
+    case relationshipAlreadyExists(source: String, id: String)
+    case modelNotFound(String)
+    case modelAlreadyExists(String)
+    /// The caller's `If-Match` etag (or expected version) is not the current one.
+    case preconditionFailed(expected: String, actual: String)
+    /// A twin still has relationships and the caller did not ask for a cascade.
+    case twinHasRelationships(id: String, outgoing: Int, incoming: Int)
+    /// A twin would exceed the number of outgoing or incoming relationships allowed.
+    case relationshipLimitExceeded(twin: String, direction: String, limit: Int)
+}
+
+extension TwinModelError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .invalidKey(let path, let reason): "invalid key at \(path): \(reason)"
+        case .tooDeep(let path, let limit): "\(path) is nested deeper than \(limit) levels"
+        case .stringTooLong(let path, let bytes, let limit): "string at \(path) is \(bytes) bytes; the limit is \(limit)"
+        case .sectionTooLarge(let section, let bytes, let limit): "\(section) would be \(bytes) bytes; the limit is \(limit)"
+        case .notAnObject(let path, let found): "\(path) must be a JSON object, found \(found)"
+        case .invalidJSON(let error): error.description
+        case .invalidPatch(let error): error.description
+        case .invalidIdentifier(let kind, let id, let reason): "invalid \(kind) id \"\(id)\": \(reason)"
+        case .tenantNotFound(let id): "tenant \"\(id)\" not found"
+        case .twinNotFound(let id): "twin \"\(id)\" not found"
+        case .twinAlreadyExists(let id): "twin \"\(id)\" already exists"
+        case .relationshipNotFound(let source, let id): "relationship \"\(id)\" of twin \"\(source)\" not found"
+        case .relationshipAlreadyExists(let source, let id): "relationship \"\(id)\" of twin \"\(source)\" already exists"
+        case .modelNotFound(let id): "model \"\(id)\" not found"
+        case .modelAlreadyExists(let id): "model \"\(id)\" already exists"
+        case .preconditionFailed(let expected, let actual): "precondition failed: expected etag \(expected), current is \(actual)"
+        case .twinHasRelationships(let id, let outgoing, let incoming):
+            "twin \"\(id)\" still has \(outgoing) outgoing and \(incoming) incoming relationships; delete them or ask for a cascade"
+        case .relationshipLimitExceeded(let twin, let direction, let limit):
+            "twin \"\(twin)\" would have more than \(limit) \(direction) relationships"
+        }
+    }
+}

@@ -1,0 +1,4 @@
+import ArgumentParser
+import ServiceLifecycle
+import API
+@main struct Main { static func main() {} }
