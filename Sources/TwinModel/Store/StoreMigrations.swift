@@ -1,0 +1,100 @@
+import GRDB
+
+/// The schema, as named, append-only migrations: never edit a shipped one, add the next.
+enum StoreMigrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-graph", migrate: createGraph)
+        migrator.registerMigration("v1-history", migrate: createHistory)
+        migrator.registerMigration("v1-access-tokens", migrate: createAccessTokens)
+        return migrator
+    }
+
+    private static func createGraph(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE tenant (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    created_at INTEGER NOT NULL
+                );
+                CREATE TABLE twin (
+                    pk INTEGER PRIMARY KEY,
+                    tenant TEXT NOT NULL REFERENCES tenant(id),
+                    id TEXT NOT NULL,
+                    model TEXT,
+                    properties TEXT NOT NULL,
+                    properties_meta TEXT NOT NULL,
+                    properties_version INTEGER NOT NULL,
+                    desired TEXT NOT NULL,
+                    desired_meta TEXT NOT NULL,
+                    desired_version INTEGER NOT NULL,
+                    reported TEXT NOT NULL,
+                    reported_meta TEXT NOT NULL,
+                    reported_version INTEGER NOT NULL,
+                    tags TEXT NOT NULL,
+                    tags_meta TEXT NOT NULL,
+                    tags_version INTEGER NOT NULL,
+                    version INTEGER NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    UNIQUE (tenant, id)
+                );
+                CREATE INDEX twin_by_model ON twin(tenant, model);
+                CREATE TABLE relationship (
+                    pk INTEGER PRIMARY KEY,
+                    tenant TEXT NOT NULL,
+                    source INTEGER NOT NULL REFERENCES twin(pk) ON DELETE CASCADE,
+                    id TEXT NOT NULL,
+                    target INTEGER NOT NULL REFERENCES twin(pk) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    properties TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    UNIQUE (source, id)
+                );
+                CREATE INDEX relationship_by_source ON relationship(source, name, target);
+                CREATE INDEX relationship_by_target ON relationship(target, name, source);
+                CREATE TABLE model (
+                    tenant TEXT NOT NULL REFERENCES tenant(id),
+                    id TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    uploaded_at INTEGER NOT NULL,
+                    PRIMARY KEY (tenant, id)
+                ) WITHOUT ROWID;
+                """
+        )
+    }
+
+    private static func createHistory(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE history (
+                    seq INTEGER PRIMARY KEY,
+                    tenant TEXT NOT NULL,
+                    twin TEXT NOT NULL,
+                    section TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    patch TEXT NOT NULL,
+                    inverse TEXT NOT NULL,
+                    changed_by TEXT NOT NULL,
+                    at INTEGER NOT NULL
+                );
+                CREATE INDEX history_by_twin ON history(tenant, twin, seq);
+                """
+        )
+    }
+
+    private static func createAccessTokens(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE access_token (
+                    hash BLOB PRIMARY KEY NOT NULL,
+                    tenant TEXT NOT NULL REFERENCES tenant(id),
+                    role TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """
+        )
+    }
+}
