@@ -1,4 +1,13 @@
 import ArgumentParser
-import ServiceLifecycle
-import API
-@main struct Main { static func main() {} }
+
+/// The one executable: serve, and (as they arrive) import, query, sim and bench.
+@main
+struct Doppel: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "doppel",
+        abstract: "A self-hosted digital-twin service for IoT fleets.",
+        version: "0.1.0",
+        subcommands: [Serve.self],
+        defaultSubcommand: nil
+    )
+}

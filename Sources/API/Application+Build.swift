@@ -1,0 +1,42 @@
+import Hummingbird
+import Logging
+import NIOCore
+import Prometheus
+import TwinModel
+
+/// Builds the HTTP application that `doppel serve` runs and the tests drive.
+///
+/// - Parameters:
+///   - metrics: the registry `/metrics` renders; `nil` serves an empty exposition.
+///   - onServerRunning: called with the bound port once the server listens (port 0 binds an ephemeral one).
+public func buildApplication(
+    store: TwinStore,
+    configuration: APIConfiguration = APIConfiguration(),
+    metrics: PrometheusCollectorRegistry? = nil,
+    logger: Logger,
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    let router = buildRouter(store: store, configuration: configuration, metrics: metrics)
+    return Application(
+        router: router,
+        configuration: ApplicationConfiguration(
+            address: .hostname(configuration.host, port: configuration.port),
+            serverName: "Doppel"
+        ),
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+        logger: logger
+    )
+}
+
+/// The router with every route and middleware, separate so tests can drive it without a socket.
+public func buildRouter(
+    store: TwinStore,
+    configuration: APIConfiguration = APIConfiguration(),
+    metrics: PrometheusCollectorRegistry? = nil
+) -> Router<BasicRequestContext> {
+    let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: MetricsMiddleware())
+    router.add(middleware: ProblemMiddleware())
+    HealthController(store: store, metrics: metrics).addRoutes(to: router)
+    return router
+}

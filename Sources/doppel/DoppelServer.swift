@@ -1,0 +1,46 @@
+import API
+import Foundation
+import Logging
+import Prometheus
+import ServiceLifecycle
+import TwinModel
+import UnixSignals
+
+/// Composes the services of `doppel serve` in one `ServiceGroup` and shuts them down gracefully.
+struct DoppelServer {
+    let configuration: ServeConfiguration
+    let metrics: PrometheusCollectorRegistry
+    let logger: Logger
+
+    func run() async throws {
+        let directory = URL(fileURLWithPath: configuration.dataDirectory, isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let store = try TwinStore(path: directory.appendingPathComponent("doppel.sqlite").path, logger: logger)
+        try await FirstStart(store: store, logger: logger).ensureAdminToken(configuration.adminToken)
+
+        let ports = PortsFile(directory: directory)
+        var apiConfiguration = APIConfiguration()
+        apiConfiguration.host = configuration.httpHost
+        apiConfiguration.port = configuration.httpPort
+        let application = buildApplication(
+            store: store, configuration: apiConfiguration, metrics: metrics, logger: logger
+        ) { port in
+            logger.notice("HTTP API listening", metadata: ["http.port": "\(port)"])
+            do {
+                try ports.record(http: port)
+            } catch {
+                logger.error("cannot write ports.json", metadata: ["error": "\(error)"])
+            }
+        }
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [application],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        try await group.run()
+        ports.remove()
+        logger.notice("stopped")
+    }
+}

@@ -1,0 +1,68 @@
+import API
+import ArgumentParser
+import Foundation
+import Logging
+import Metrics
+import Prometheus
+import ServiceLifecycle
+import TwinModel
+
+/// `doppel serve`: runs everything on embedded defaults until SIGINT or SIGTERM.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the Doppel service (HTTP API, twin store).",
+        discussion: """
+            Every option can also be set with a DOPPEL_* environment variable (DOPPEL_DATA, DOPPEL_HTTP_PORT, …) \
+            or in a JSON config file; flags win over the environment, which wins over the file.
+            """
+    )
+
+    @Option(name: .customLong("data"), help: "Data directory (SQLite database, blobs, archive). Default ./doppel-data.")
+    var data: String?
+
+    @Option(name: .customLong("http-port"), help: "HTTP port; 0 binds an ephemeral port. Default 8080.")
+    var httpPort: Int?
+
+    @Option(name: .customLong("http-host"), help: "HTTP interface to bind. Default 0.0.0.0.")
+    var httpHost: String?
+
+    @Option(name: .customLong("config"), help: "JSON config file (also DOPPEL_CONFIG).")
+    var configFile: String?
+
+    @Option(name: .customLong("admin-token"), help: "Admin bearer token to accept (at least 16 characters).")
+    var adminToken: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical. Default info.")
+    var logLevel: String?
+
+    func run() async throws {
+        let configuration = try resolvedConfiguration(environment: ProcessInfo.processInfo.environment)
+        let level = configuration.logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let logger = Logger(label: "doppel")
+        try await DoppelServer(configuration: configuration, metrics: registry, logger: logger).run()
+    }
+
+    /// Defaults, then the config file, then the environment, then flags.
+    func resolvedConfiguration(environment: [String: String]) throws -> ServeConfiguration {
+        var configuration = ServeConfiguration()
+        if let file = configFile ?? environment["DOPPEL_CONFIG"] {
+            try configuration.apply(ServeConfiguration.settings(fromFile: file), source: file)
+        }
+        try configuration.apply(ServeConfiguration.settings(fromEnvironment: environment), source: "environment")
+        var flags: [String: String] = [:]
+        flags["data"] = data
+        flags["httpPort"] = httpPort.map(String.init)
+        flags["httpHost"] = httpHost
+        flags["adminToken"] = adminToken
+        flags["logLevel"] = logLevel
+        try configuration.apply(flags, source: "command line")
+        return configuration
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import Logging
+import TwinModel
+
+/// Everything `doppel serve` needs, filled in one place from defaults, a config file, `DOPPEL_*`
+/// environment variables and flags — later sources win.
+struct ServeConfiguration: Sendable, Equatable {
+    var dataDirectory = "./doppel-data"
+    var httpHost = "0.0.0.0"
+    var httpPort = 8080
+    var adminToken: String?
+    var logLevel = Logger.Level.info
+
+    /// The keys a config file and the environment may set, with their environment variable names.
+    enum Key: String, CaseIterable {
+        case data, httpHost, httpPort, adminToken, logLevel
+
+        var environmentName: String {
+            "DOPPEL_" + rawValue.reduce(into: "") { name, character in
+                if character.isUppercase { name += "_" }
+                name += character.uppercased()
+            }
+        }
+    }
+
+    /// Applies one source's settings, refusing unknown keys and bad values with the source's name.
+    mutating func apply(_ settings: [String: String], source: String) throws {
+        for (name, value) in settings {
+            guard let key = Key(rawValue: name) else {
+                let known = Key.allCases.map(\.rawValue).joined(separator: ", ")
+                throw ConfigurationError("\(source): unknown setting \"\(name)\" (known: \(known))")
+            }
+            switch key {
+            case .data: dataDirectory = value
+            case .httpHost: httpHost = value
+            case .httpPort:
+                guard let port = Int(value), (0...65535).contains(port) else {
+                    throw ConfigurationError("\(source): httpPort must be a port number from 0 to 65535, not \"\(value)\"")
+                }
+                httpPort = port
+            case .adminToken:
+                guard value.count >= 16 else { throw ConfigurationError("\(source): adminToken must be at least 16 characters") }
+                adminToken = value
+            case .logLevel:
+                guard let level = Logger.Level(rawValue: value.lowercased()) else {
+                    throw ConfigurationError("\(source): logLevel must be one of trace, debug, info, notice, warning, error, critical")
+                }
+                logLevel = level
+            }
+        }
+    }
+
+    /// Reads a JSON config file: one object whose members are the settings (strings or numbers).
+    static func settings(fromFile path: String) throws -> [String: String] {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw ConfigurationError("\(path): cannot read the config file (\(error.localizedDescription))")
+        }
+        let document: JSONValue
+        do {
+            document = try JSONParser().parse(data)
+        } catch {
+            throw ConfigurationError("\(path): \(error.description)")
+        }
+        guard case .object(let object) = document else { throw ConfigurationError("\(path): the config file must hold a JSON object") }
+        var settings: [String: String] = [:]
+        for (key, value) in object {
+            switch value {
+            case .string(let string): settings[key] = string
+            case .int(let number): settings[key] = String(number)
+            case .bool(let flag): settings[key] = String(flag)
+            default: throw ConfigurationError("\(path): setting \"\(key)\" must be a string or a number")
+            }
+        }
+        return settings
+    }
+
+    /// The `DOPPEL_*` variables that name a known setting.
+    static func settings(fromEnvironment environment: [String: String]) -> [String: String] {
+        var settings: [String: String] = [:]
+        for key in Key.allCases {
+            if let value = environment[key.environmentName] { settings[key.rawValue] = value }
+        }
+        return settings
+    }
+}
+
+/// A configuration problem, said so that the operator can fix it.
+struct ConfigurationError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
