@@ -51,7 +51,7 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark(
         "Reported patches into SQLite, \(batchSize) per transaction",
         configuration: .init(metrics: [.wallClock, .throughput], maxDuration: .seconds(20), maxIterations: 30)
-    ) { benchmark, store in
+    ) { (benchmark: Benchmark, store: TwinStore) in
         var sequence: Int64 = 0
         for _ in benchmark.scaledIterations {
             var batch: [ReportedPatch] = []

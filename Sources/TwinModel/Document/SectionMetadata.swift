@@ -74,6 +74,27 @@ extension SectionMetadata {
         return .object(object)
     }
 
+    /// Appends `storageJSON`'s text to `output` without building the JSON value first.
+    public func writeStorageJSON(to output: inout [UInt8]) {
+        output.append(contentsOf: #"{"t":"#.utf8)
+        JSONValue.int(lastUpdated.milliseconds).write(to: &output)
+        output.append(contentsOf: #","v":"#.utf8)
+        JSONValue.int(lastUpdatedVersion).write(to: &output)
+        if !members.isEmpty {
+            output.append(contentsOf: #","m":{"#.utf8)
+            var first = true
+            for (key, member) in members {
+                if !first { output.append(UInt8(ascii: ",")) }
+                first = false
+                JSONValue.writeString(key, to: &output)
+                output.append(UInt8(ascii: ":"))
+                member.writeStorageJSON(to: &output)
+            }
+            output.append(UInt8(ascii: "}"))
+        }
+        output.append(UInt8(ascii: "}"))
+    }
+
     /// Reads the storage form written by `storageJSON`.
     public init?(storageJSON: JSONValue) {
         guard let milliseconds = storageJSON["t"]?.intValue, let version = storageJSON["v"]?.intValue else { return nil }

@@ -5,6 +5,8 @@ public struct StoreConfiguration: Sendable, Hashable {
     public var maximumOutgoingRelationships = 5000
     /// Incoming relationships one twin may have.
     public var maximumIncomingRelationships = 5000
+    /// Twins whose committed reported state the batch path keeps decoded in memory.
+    public var reportedCacheCapacity = 100_000
     /// Reader connections in the pool.
     public var maximumReaders = 4
 

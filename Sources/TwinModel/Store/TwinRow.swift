@@ -56,7 +56,14 @@ enum TwinRow {
     }
 
     static func text(_ metadata: SectionMetadata) -> String {
-        metadata.storageJSON.encodedString()
+        String(decoding: bytes(metadata), as: UTF8.self)
+    }
+
+    static func bytes(_ metadata: SectionMetadata) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(128)
+        metadata.writeStorageJSON(to: &output)
+        return output
     }
 
     /// Inserts a new twin; returns its row key.

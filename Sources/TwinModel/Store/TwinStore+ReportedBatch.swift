@@ -29,80 +29,113 @@ extension TwinStore {
     ///
     /// Each patch succeeds or fails on its own (an invalid patch or unknown twin does not hold back the
     /// rest); outcomes come back in input order. Several patches to one twin are applied in order, and
-    /// the twin row is read and written once per batch.
+    /// the twin row is written once per batch.
     public func applyReported(_ batch: [ReportedPatch], at time: Timestamp = .now) async throws -> [Result<ReportedOutcome, TwinModelError>] {
         let limits = configuration.documentLimits
-        return try await writer.write { db in try Self.applyReported(batch, at: time, limits: limits, in: db) }
-    }
-
-    /// The reported section of one twin while a batch works on it.
-    private struct ReportedState {
-        var pk: Int64
-        var section: TwinSection
-        var version: Int64
-        var dirty = false
-    }
-
-    private struct TwinKey: Hashable {
-        var tenant: String
-        var twin: String
+        let cache = reportedCache
+        return try await writer.write { db in try Self.applyReported(batch, at: time, limits: limits, cache: cache, in: db) }
     }
 
     static func applyReported(
         _ batch: [ReportedPatch],
         at time: Timestamp,
         limits: DocumentLimits,
+        cache: ReportedStateCache,
         in db: Database
     ) throws -> [Result<ReportedOutcome, TwinModelError>] {
-        let select = try db.cachedStatement(
-            sql: "SELECT pk, reported, reported_meta, reported_version, version FROM twin WHERE tenant = ? AND id = ?"
-        )
-        var states: [TwinKey: ReportedState] = [:]
-        var order: [TwinKey] = []
+        let select = PreparedStatement(
+            try db.cachedStatement(sql: "SELECT pk, reported, reported_meta, reported_version, version FROM twin WHERE tenant = ? AND id = ?"),
+            in: db)
+        let history = PreparedStatement(
+            try db.cachedStatement(
+                sql: "INSERT INTO history (tenant, twin, section, version, patch, inverse, changed_by, at) VALUES (?, ?, 'reported', ?, ?, ?, ?, ?)"),
+            in: db)
+        var states: [ReportedStateCache.Key: ReportedStateCache.Entry] = [:]
+        var order: [ReportedStateCache.Key] = []
         var outcomes: [Result<ReportedOutcome, TwinModelError>] = []
         outcomes.reserveCapacity(batch.count)
+        var buffer: [UInt8] = []
         for item in batch {
-            let key = TwinKey(tenant: item.tenant, twin: item.twin)
-            var state: ReportedState
-            if let cached = states[key] {
+            let key = ReportedStateCache.Key(tenant: item.tenant, twin: item.twin)
+            var state: ReportedStateCache.Entry
+            if let current = states[key] {
+                state = current
+            } else if let cached = cache.entry(for: key) {
                 state = cached
-            } else {
-                guard let row = try Row.fetchOne(select, arguments: [item.tenant, item.twin]) else {
-                    outcomes.append(.failure(.twinNotFound(item.twin)))
-                    continue
-                }
-                state = ReportedState(
-                    pk: row[0],
-                    section: TwinSection(
-                        value: try TwinRow.object(row[1]),
-                        version: row[3],
-                        metadata: try TwinRow.metadata(row[2])
-                    ),
-                    version: row[4]
-                )
                 order.append(key)
+            } else if let loaded = try load(key, with: select) {
+                state = loaded
+                order.append(key)
+            } else {
+                outcomes.append(.failure(.twinNotFound(item.twin)))
+                continue
             }
+            let change: SectionChange
             do {
-                let change = try state.section.apply(mergePatch: item.patch, kind: .reported, at: time, limits: limits)
-                state.version += 1
-                state.dirty = true
-                try record(change, twin: item.twin, tenant: item.tenant, changedBy: item.changedBy, in: db)
-                outcomes.append(.success(ReportedOutcome(reportedVersion: state.section.version, twinVersion: state.version)))
+                change = try state.section.apply(mergePatch: item.patch, kind: .reported, at: time, limits: limits)
             } catch let error as TwinModelError {
                 outcomes.append(.failure(error))
+                continue
             }
+            state.twinVersion += 1
             states[key] = state
+            history.bind(1, text: item.tenant)
+            history.bind(2, text: item.twin)
+            history.bind(3, change.version)
+            buffer.removeAll(keepingCapacity: true)
+            JSONValue.object(change.patch).write(to: &buffer)
+            history.bind(4, text: buffer)
+            buffer.removeAll(keepingCapacity: true)
+            JSONValue.object(change.inverse).write(to: &buffer)
+            history.bind(5, text: buffer)
+            history.bind(6, text: item.changedBy)
+            history.bind(7, time.milliseconds)
+            defer { history.reset() }
+            _ = try history.step()
+            outcomes.append(.success(ReportedOutcome(reportedVersion: state.section.version, twinVersion: state.twinVersion)))
         }
-        let update = try db.cachedStatement(
-            sql: "UPDATE twin SET reported = ?, reported_meta = ?, reported_version = ?, version = ?, updated_at = ? WHERE pk = ?"
-        )
+        let update = PreparedStatement(
+            try db.cachedStatement(
+                sql: "UPDATE twin SET reported = ?, reported_meta = ?, reported_version = ?, version = ?, updated_at = ? WHERE pk = ?"),
+            in: db)
+        var committed: [ReportedStateCache.Key: ReportedStateCache.Entry] = [:]
+        committed.reserveCapacity(order.count)
         for key in order {
-            guard let state = states[key], state.dirty else { continue }
-            try update.execute(arguments: [
-                TwinRow.text(state.section.value), TwinRow.text(state.section.metadata), state.section.version,
-                state.version, time.milliseconds, state.pk,
-            ])
+            guard let state = states[key] else { continue }
+            committed[key] = state
+            buffer.removeAll(keepingCapacity: true)
+            JSONValue.object(state.section.value).write(to: &buffer)
+            update.bind(1, text: buffer)
+            buffer.removeAll(keepingCapacity: true)
+            state.section.metadata.writeStorageJSON(to: &buffer)
+            update.bind(2, text: buffer)
+            update.bind(3, state.section.version)
+            update.bind(4, state.twinVersion)
+            update.bind(5, time.milliseconds)
+            update.bind(6, state.pk)
+            defer { update.reset() }
+            _ = try update.step()
         }
+        let finalStates = committed
+        db.afterNextTransaction { _ in cache.store(finalStates) }
         return outcomes
+    }
+
+    private static func load(_ key: ReportedStateCache.Key, with select: PreparedStatement) throws -> ReportedStateCache.Entry? {
+        select.bind(1, text: key.tenant)
+        select.bind(2, text: key.twin)
+        defer { select.reset() }
+        guard try select.step() else { return nil }
+        let parser = JSONParser()
+        guard case .object(let value) = try select.withText(1, { try parser.parse($0) }),
+            let metadata = SectionMetadata(storageJSON: try select.withText(2, { try parser.parse($0) }))
+        else {
+            throw DatabaseError(message: "stored reported section of twin \(key.twin) is malformed")
+        }
+        return ReportedStateCache.Entry(
+            pk: select.int64(0),
+            section: TwinSection(value: value, version: select.int64(3), metadata: metadata),
+            twinVersion: select.int64(4)
+        )
     }
 }

@@ -34,8 +34,10 @@ extension TwinStore {
     ) async throws -> (twin: Twin, created: Bool) {
         try Identifiers.validate(id, kind: "twin")
         let limits = configuration.documentLimits
+        let cache = reportedCache
         return try await writer.write { db in
             try Self.requireTenant(tenant, in: db)
+            cache.invalidate(tenant: tenant, twin: id)
             if let (pk, existing) = try Self.loadTwin(id, tenant: tenant, in: db) {
                 if createOnly { throw TwinModelError.twinAlreadyExists(id) }
                 try Self.checkPrecondition(ifMatch, etag: existing.etag)
@@ -69,7 +71,9 @@ extension TwinStore {
         at time: Timestamp = .now
     ) async throws -> Twin {
         let limits = configuration.documentLimits
+        let cache = reportedCache
         return try await writer.write { db in
+            cache.invalidate(tenant: tenant, twin: id)
             guard let (pk, existing) = try Self.loadTwin(id, tenant: tenant, in: db) else {
                 throw TwinModelError.twinNotFound(id)
             }
@@ -89,7 +93,9 @@ extension TwinStore {
     /// Sets a twin's model, bumping its version.
     @discardableResult
     public func setModel(_ model: String?, of id: String, in tenant: String, ifMatch: String? = nil, at time: Timestamp = .now) async throws -> Twin {
-        try await writer.write { db in
+        let cache = reportedCache
+        return try await writer.write { db in
+            cache.invalidate(tenant: tenant, twin: id)
             guard let (pk, existing) = try Self.loadTwin(id, tenant: tenant, in: db) else {
                 throw TwinModelError.twinNotFound(id)
             }
@@ -105,7 +111,9 @@ extension TwinStore {
 
     /// Deletes a twin; refused while it has relationships unless `cascade` deletes them too.
     public func deleteTwin(_ id: String, in tenant: String, cascade: Bool = false, ifMatch: String? = nil) async throws {
+        let cache = reportedCache
         try await writer.write { db in
+            cache.invalidate(tenant: tenant, twin: id)
             guard let (pk, existing) = try Self.loadTwin(id, tenant: tenant, in: db) else {
                 throw TwinModelError.twinNotFound(id)
             }

@@ -12,6 +12,8 @@ public final class TwinStore: Sendable {
     let writer: any DatabaseWriter
     public let configuration: StoreConfiguration
     let logger: Logger
+    /// Committed reported state of recently written twins, for the batch path.
+    let reportedCache: ReportedStateCache
 
     /// Opens (creating if needed) the database file at `path` in WAL mode and brings its schema up to date.
     public convenience init(path: String, configuration: StoreConfiguration = StoreConfiguration(), logger: Logger) throws {
@@ -19,7 +21,13 @@ public final class TwinStore: Sendable {
         databaseConfiguration.maximumReaderCount = configuration.maximumReaders
         databaseConfiguration.busyMode = .timeout(10)
         databaseConfiguration.prepareDatabase { db in
+            // WAL with NORMAL sync is durable across process crashes; only power loss may lose the last commits.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // A page cache of 64 MiB keeps the twin table's hot pages and indexes in memory.
+            try db.execute(sql: "PRAGMA cache_size = -65536")
+            // Checkpoint every ~40 MiB of WAL rather than every 4 MiB: fewer fsyncs under batch writes.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 10000")
+            try db.execute(sql: "PRAGMA journal_size_limit = 67108864")
         }
         let pool = try DatabasePool(path: path, configuration: databaseConfiguration)
         try self.init(writer: pool, configuration: configuration, logger: logger)
@@ -30,6 +38,7 @@ public final class TwinStore: Sendable {
         self.writer = writer
         self.configuration = configuration
         self.logger = logger
+        reportedCache = ReportedStateCache(capacity: configuration.reportedCacheCapacity)
         try StoreMigrations.migrator.migrate(writer)
         try writer.write { db in
             try db.execute(
