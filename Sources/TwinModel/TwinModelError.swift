@@ -8,6 +8,8 @@ public enum TwinModelError: Error, Sendable, Equatable {
     case stringTooLong(path: String, bytes: Int, limit: Int)
     /// A section would grow past its size limit once the change is applied.
     case sectionTooLarge(section: String, bytes: Int, limit: Int)
+    /// A JSON Patch would store `null`, which sections never hold (in a merge patch `null` deletes).
+    case nullValue(path: String)
     /// A patch or document that must be a JSON object is something else.
     case notAnObject(path: String, found: String)
     /// The JSON text could not be parsed.
@@ -38,6 +40,7 @@ extension TwinModelError: CustomStringConvertible {
         case .tooDeep(let path, let limit): "\(path) is nested deeper than \(limit) levels"
         case .stringTooLong(let path, let bytes, let limit): "string at \(path) is \(bytes) bytes; the limit is \(limit)"
         case .sectionTooLarge(let section, let bytes, let limit): "\(section) would be \(bytes) bytes; the limit is \(limit)"
+        case .nullValue(let path): "\(path) would be null; sections do not store null, remove the member instead"
         case .notAnObject(let path, let found): "\(path) must be a JSON object, found \(found)"
         case .invalidJSON(let error): error.description
         case .invalidPatch(let error): error.description

@@ -60,6 +60,10 @@ public struct DocumentValidator: Sendable {
                 continue
             }
         }
+        // C1 controls (U+0080–U+009F) are two UTF-8 bytes, so they are checked as scalars.
+        if key.unicodeScalars.contains(where: { (0x80...0x9F).contains($0.value) }) {
+            throw .invalidKey(path: path, reason: "member names may not contain control characters")
+        }
     }
 }
 

@@ -10,11 +10,14 @@ public struct Relationship: Sendable, Hashable {
     public var properties: JSONObject
     public var version: Int64
     public var createdAt: Timestamp
+    /// The store's never-reused row number for this relationship; 0 until stored.
+    public var incarnation: Int64 = 0
 
     public init(
         id: String, source: String, target: String, name: String, properties: JSONObject = [:],
-        version: Int64 = 1, createdAt: Timestamp
+        version: Int64 = 1, createdAt: Timestamp, incarnation: Int64 = 0
     ) {
+        self.incarnation = incarnation
         self.id = id
         self.source = source
         self.target = target
@@ -25,5 +28,5 @@ public struct Relationship: Sendable, Hashable {
     }
 
     /// A weak HTTP entity tag naming this exact state of the relationship.
-    public var etag: String { Twin.etag(createdAt: createdAt, version: version) }
+    public var etag: String { Twin.etag(incarnation: incarnation, version: version) }
 }

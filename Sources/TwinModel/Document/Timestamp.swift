@@ -35,7 +35,8 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
             let digits = String(value)
             return String(repeating: "0", count: max(0, width - digits.count)) + digits
         }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2)).\(pad(millisecond, 3))Z"
+        let yearText = year < 0 ? "-" + pad(-year, 4) : pad(year, 4)
+        return "\(yearText)-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2)).\(pad(millisecond, 3))Z"
     }
 
     public var description: String { iso8601 }

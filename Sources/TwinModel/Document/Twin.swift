@@ -11,8 +11,10 @@ public struct Twin: Sendable, Hashable {
     public var tags: TwinSection
     /// Grows by one with every accepted change to any section or to the model.
     public var version: Int64
-    /// When the twin was created; with `version` it makes the etag unique across delete and re-create.
     public var createdAt: Timestamp
+    /// The store's row number for this twin, never reused, so a twin re-created under the same id has
+    /// other etags and its own history; 0 until the twin is stored.
+    public var incarnation: Int64 = 0
     public var updatedAt: Timestamp
 
     /// A new twin at version 1 with empty device sections.
@@ -34,8 +36,9 @@ public struct Twin: Sendable, Hashable {
 
     public init(
         id: String, model: String?, properties: TwinSection, desired: TwinSection, reported: TwinSection,
-        tags: TwinSection, version: Int64, createdAt: Timestamp, updatedAt: Timestamp
+        tags: TwinSection, version: Int64, createdAt: Timestamp, updatedAt: Timestamp, incarnation: Int64 = 0
     ) {
+        self.incarnation = incarnation
         self.id = id
         self.model = model
         self.properties = properties
@@ -49,11 +52,11 @@ public struct Twin: Sendable, Hashable {
 
     /// A weak HTTP entity tag naming this exact state of the twin.
     public var etag: String {
-        Self.etag(createdAt: createdAt, version: version)
+        Self.etag(incarnation: incarnation, version: version)
     }
 
-    static func etag(createdAt: Timestamp, version: Int64) -> String {
-        "W/\"\(String(createdAt.milliseconds, radix: 36))-\(version)\""
+    static func etag(incarnation: Int64, version: Int64) -> String {
+        "W/\"\(String(incarnation, radix: 36))-\(version)\""
     }
 
     /// What the device still has to apply, or `nil` when reported agrees with desired.
@@ -95,6 +98,19 @@ public struct Twin: Sendable, Hashable {
         return change
     }
 
+    /// The path of the first member whose value is `null`, searching nested objects.
+    static func firstNullMember(in object: JSONObject, path: String) -> String? {
+        for (key, value) in object {
+            switch value {
+            case .null: return path + "." + key
+            case .object(let nested):
+                if let found = firstNullMember(in: nested, path: path + "." + key) { return found }
+            default: continue
+            }
+        }
+        return nil
+    }
+
     /// Applies an RFC 6902 JSON Patch to one section; the result must still be an object.
     public mutating func apply(
         jsonPatch patch: JSONPatch,
@@ -111,6 +127,7 @@ public struct Twin: Sendable, Hashable {
         guard case .object(let object) = result else {
             throw .notAnObject(path: kind.rawValue, found: result.typeName)
         }
+        if let path = Self.firstNullMember(in: object, path: kind.rawValue) { throw .nullValue(path: path) }
         var section = self[section: kind]
         let change = try section.replace(with: object, kind: kind, at: time, limits: limits)
         self[section: kind] = section

@@ -201,7 +201,7 @@ private struct JSONReader {
         }
         let text = UnsafeBufferPointer(rebasing: bytes[start..<index])
         if isInteger, let value = Self.parseInteger(text) { return .int(value) }
-        guard let value = Double(String(decoding: text, as: UTF8.self)) else {
+        guard let value = Double(String(decoding: text, as: UTF8.self)), value.isFinite else {
             throw error("number out of range", at: start)
         }
         return .double(value)

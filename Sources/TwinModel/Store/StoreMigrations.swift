@@ -18,7 +18,7 @@ enum StoreMigrations {
                     created_at INTEGER NOT NULL
                 );
                 CREATE TABLE twin (
-                    pk INTEGER PRIMARY KEY,
+                    pk INTEGER PRIMARY KEY AUTOINCREMENT,
                     tenant TEXT NOT NULL REFERENCES tenant(id),
                     id TEXT NOT NULL,
                     model TEXT,
@@ -41,7 +41,7 @@ enum StoreMigrations {
                 );
                 CREATE INDEX twin_by_model ON twin(tenant, model);
                 CREATE TABLE relationship (
-                    pk INTEGER PRIMARY KEY,
+                    pk INTEGER PRIMARY KEY AUTOINCREMENT,
                     tenant TEXT NOT NULL,
                     source INTEGER NOT NULL REFERENCES twin(pk) ON DELETE CASCADE,
                     id TEXT NOT NULL,
@@ -72,6 +72,7 @@ enum StoreMigrations {
                     seq INTEGER PRIMARY KEY,
                     tenant TEXT NOT NULL,
                     twin TEXT NOT NULL,
+                    incarnation INTEGER NOT NULL,
                     section TEXT NOT NULL,
                     version INTEGER NOT NULL,
                     patch TEXT NOT NULL,
@@ -79,7 +80,7 @@ enum StoreMigrations {
                     changed_by TEXT NOT NULL,
                     at INTEGER NOT NULL
                 );
-                CREATE INDEX history_by_twin ON history(tenant, twin, seq);
+                CREATE INDEX history_by_twin ON history(incarnation, seq);
                 """
         )
     }

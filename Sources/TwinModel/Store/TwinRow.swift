@@ -22,7 +22,8 @@ enum TwinRow {
             tags: try section(row, "tags"),
             version: row["version"],
             createdAt: Timestamp(milliseconds: row["created_at"]),
-            updatedAt: Timestamp(milliseconds: row["updated_at"])
+            updatedAt: Timestamp(milliseconds: row["updated_at"]),
+            incarnation: row["pk"]
         )
         return (row["pk"], twin)
     }

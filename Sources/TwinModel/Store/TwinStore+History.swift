@@ -18,26 +18,33 @@ public struct HistoryEvent: Sendable, Hashable {
 }
 
 extension TwinStore {
-    static func record(_ change: SectionChange, twin: String, tenant: String, changedBy: String, in db: Database) throws {
+    static func record(_ change: SectionChange, of twin: Twin, tenant: String, changedBy: String, in db: Database) throws {
         let statement = try db.cachedStatement(
-            sql: "INSERT INTO history (tenant, twin, section, version, patch, inverse, changed_by, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            sql: """
+                INSERT INTO history (tenant, twin, incarnation, section, version, patch, inverse, changed_by, at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
         )
         try statement.execute(arguments: [
-            tenant, twin, change.kind.rawValue, change.version, TwinRow.text(change.patch), TwinRow.text(change.inverse),
+            tenant, twin.id, twin.incarnation, change.kind.rawValue, change.version, TwinRow.text(change.patch), TwinRow.text(change.inverse),
             changedBy, change.time.milliseconds,
         ])
     }
 
     /// A twin's history, oldest first, after sequence number `after`.
+    ///
+    /// Only this twin's own events: those of an earlier, deleted twin with the same id stay in the store
+    /// for audit but are not part of this twin's history.
     public func history(of twin: String, in tenant: String, after: Int64 = 0, limit: Int = 100) async throws -> [HistoryEvent] {
         try await writer.read { db in
+            guard let incarnation = try Self.twinKey(twin, tenant: tenant, in: db) else { throw TwinModelError.twinNotFound(twin) }
             let rows = try Row.fetchAll(
                 db,
                 sql: """
                     SELECT seq, twin, section, version, patch, inverse, changed_by, at FROM history
-                    WHERE tenant = ? AND twin = ? AND seq > ? ORDER BY seq LIMIT ?
+                    WHERE incarnation = ? AND seq > ? ORDER BY seq LIMIT ?
                     """,
-                arguments: [tenant, twin, after, limit]
+                arguments: [incarnation, after, limit]
             )
             return try rows.map { row in
                 guard let section = TwinSection.Kind(rawValue: row["section"]) else {
@@ -58,8 +65,8 @@ extension TwinStore {
             guard let (_, twin) = try Self.loadTwin(id, tenant: tenant, in: db) else { throw TwinModelError.twinNotFound(id) }
             let inverses = try String.fetchAll(
                 db,
-                sql: "SELECT inverse FROM history WHERE tenant = ? AND twin = ? AND section = ? AND at > ? ORDER BY seq DESC",
-                arguments: [tenant, id, kind.rawValue, time.milliseconds]
+                sql: "SELECT inverse FROM history WHERE incarnation = ? AND section = ? AND at > ? ORDER BY seq DESC",
+                arguments: [twin.incarnation, kind.rawValue, time.milliseconds]
             )
             var value = JSONValue.object(twin[section: kind].value)
             for inverse in inverses { value.mergePatch(.object(try TwinRow.object(inverse))) }

@@ -3,7 +3,7 @@ import OrderedCollections
 
 extension TwinStore {
     private static let relationshipColumns = """
-        r.id, s.id AS source, t.id AS target, r.name, r.properties, r.version, r.created_at
+        r.pk, r.id, s.id AS source, t.id AS target, r.name, r.properties, r.version, r.created_at
         """
     private static let relationshipJoin = "relationship r JOIN twin s ON s.pk = r.source JOIN twin t ON t.pk = r.target"
 
@@ -32,7 +32,7 @@ extension TwinStore {
                 try Self.checkPrecondition(ifMatch, etag: existing.etag)
                 var replaced = Relationship(
                     id: id, source: source, target: target, name: name, properties: properties,
-                    version: existing.version + 1, createdAt: existing.createdAt
+                    version: existing.version + 1, createdAt: existing.createdAt, incarnation: existing.incarnation
                 )
                 if existing.target != target {
                     try Self.checkIncoming(targetPK, target: target, limit: configuration.maximumIncomingRelationships, in: db)
@@ -58,7 +58,9 @@ extension TwinStore {
                     """,
                 arguments: [tenant, sourcePK, id, targetPK, name, TwinRow.text(properties), time.milliseconds]
             )
-            let created = Relationship(id: id, source: source, target: target, name: name, properties: properties, createdAt: time)
+            let created = Relationship(
+                id: id, source: source, target: target, name: name, properties: properties, createdAt: time,
+                incarnation: db.lastInsertedRowID)
             return (created, true)
         }
     }
@@ -134,7 +136,7 @@ extension TwinStore {
         Relationship(
             id: row["id"], source: row["source"], target: row["target"], name: row["name"],
             properties: try TwinRow.object(row["properties"]), version: row["version"],
-            createdAt: Timestamp(milliseconds: row["created_at"])
+            createdAt: Timestamp(milliseconds: row["created_at"]), incarnation: row["pk"]
         )
     }
 }

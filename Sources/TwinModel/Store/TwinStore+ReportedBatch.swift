@@ -48,7 +48,10 @@ extension TwinStore {
             in: db)
         let history = PreparedStatement(
             try db.cachedStatement(
-                sql: "INSERT INTO history (tenant, twin, section, version, patch, inverse, changed_by, at) VALUES (?, ?, 'reported', ?, ?, ?, ?, ?)"),
+                sql: """
+                    INSERT INTO history (tenant, twin, incarnation, section, version, patch, inverse, changed_by, at)
+                    VALUES (?, ?, ?, 'reported', ?, ?, ?, ?, ?)
+                    """),
             in: db)
         var states: [ReportedStateCache.Key: ReportedStateCache.Entry] = [:]
         var order: [ReportedStateCache.Key] = []
@@ -81,15 +84,16 @@ extension TwinStore {
             states[key] = state
             history.bind(1, text: item.tenant)
             history.bind(2, text: item.twin)
-            history.bind(3, change.version)
+            history.bind(3, state.pk)
+            history.bind(4, change.version)
             buffer.removeAll(keepingCapacity: true)
             JSONValue.object(change.patch).write(to: &buffer)
-            history.bind(4, text: buffer)
+            history.bind(5, text: buffer)
             buffer.removeAll(keepingCapacity: true)
             JSONValue.object(change.inverse).write(to: &buffer)
-            history.bind(5, text: buffer)
-            history.bind(6, text: item.changedBy)
-            history.bind(7, time.milliseconds)
+            history.bind(6, text: buffer)
+            history.bind(7, text: item.changedBy)
+            history.bind(8, time.milliseconds)
             defer { history.reset() }
             _ = try history.step()
             outcomes.append(.success(ReportedOutcome(reportedVersion: state.section.version, twinVersion: state.twinVersion)))

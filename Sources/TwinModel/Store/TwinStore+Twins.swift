@@ -47,14 +47,20 @@ extension TwinStore {
                 twin.version += 1
                 twin.updatedAt = time
                 try TwinRow.update(twin, pk: pk, in: db)
-                try Self.record(change, twin: id, tenant: tenant, changedBy: changedBy, in: db)
+                try Self.record(change, of: twin, tenant: tenant, changedBy: changedBy, in: db)
                 return (twin, false)
             }
             if let ifMatch, ifMatch != "*" { throw TwinModelError.preconditionFailed(expected: ifMatch, actual: "none") }
             try DocumentValidator(limits: limits).validate(patch: properties, section: "properties", keyRules: false)
             try TwinSection.checkSize(of: properties, kind: .properties, limits: limits)
-            let twin = Twin(id: id, model: model, properties: properties, at: time)
-            _ = try TwinRow.insert(twin, tenant: tenant, in: db)
+            var twin = Twin(id: id, model: model, properties: properties, at: time)
+            twin.incarnation = try TwinRow.insert(twin, tenant: tenant, in: db)
+            if !properties.isEmpty {
+                let creation = SectionChange(
+                    kind: .properties, patch: properties, inverse: properties.mapValues { _ in .null },
+                    version: twin.properties.version, time: time)
+                try Self.record(creation, of: twin, tenant: tenant, changedBy: changedBy, in: db)
+            }
             return (twin, true)
         }
     }
@@ -85,7 +91,7 @@ extension TwinStore {
             case .json(let operations): change = try twin.apply(jsonPatch: operations, to: section, at: time, limits: limits)
             }
             try TwinRow.update(twin, pk: pk, in: db)
-            try Self.record(change, twin: id, tenant: tenant, changedBy: changedBy, in: db)
+            try Self.record(change, of: twin, tenant: tenant, changedBy: changedBy, in: db)
             return twin
         }
     }
