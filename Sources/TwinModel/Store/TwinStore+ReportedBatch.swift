@@ -102,11 +102,8 @@ extension TwinStore {
             try db.cachedStatement(
                 sql: "UPDATE twin SET reported = ?, reported_meta = ?, reported_version = ?, version = ?, updated_at = ? WHERE pk = ?"),
             in: db)
-        var committed: [ReportedStateCache.Key: ReportedStateCache.Entry] = [:]
-        committed.reserveCapacity(order.count)
         for key in order {
             guard let state = states[key] else { continue }
-            committed[key] = state
             buffer.removeAll(keepingCapacity: true)
             JSONValue.object(state.section.value).write(to: &buffer)
             update.bind(1, text: buffer)
@@ -120,8 +117,8 @@ extension TwinStore {
             defer { update.reset() }
             _ = try update.step()
         }
-        let finalStates = committed
-        db.afterNextTransaction { _ in cache.store(finalStates) }
+        let committed = states
+        db.afterNextTransaction { _ in cache.store(committed) }
         return outcomes
     }
 
