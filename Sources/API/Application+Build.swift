@@ -33,10 +33,17 @@ public func buildRouter(
     store: TwinStore,
     configuration: APIConfiguration = APIConfiguration(),
     metrics: PrometheusCollectorRegistry? = nil
-) -> Router<BasicRequestContext> {
-    let router = Router(context: BasicRequestContext.self)
+) -> Router<DoppelRequestContext> {
+    let router = Router(context: DoppelRequestContext.self)
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: ProblemMiddleware())
     HealthController(store: store, metrics: metrics).addRoutes(to: router)
+    let v1 = router.group("v1").add(middleware: BearerAuthMiddleware(store: store))
+    let twins = v1.group("twins")
+    TwinsController(store: store).addRoutes(to: twins)
+    RelationshipsController(store: store).addRoutes(to: twins)
+    DeviceStateController(store: store).addRoutes(to: twins)
+    ModelsController(store: store).addRoutes(to: v1.group("models"))
+    TokensController(store: store).addRoutes(to: v1.group("tokens"))
     return router
 }

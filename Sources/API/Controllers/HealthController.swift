@@ -2,7 +2,7 @@ import Hummingbird
 import Prometheus
 import TwinModel
 
-/// The open operational endpoints: `/healthz` and `/metrics`.
+/// The open endpoints: `/healthz`, `/metrics` and `/openapi.json`.
 struct HealthController<Context: RequestContext> {
     let store: TwinStore
     let metrics: PrometheusCollectorRegistry?
@@ -10,6 +10,7 @@ struct HealthController<Context: RequestContext> {
     func addRoutes(to router: Router<Context>) {
         router.get("healthz", use: health)
         router.get("metrics", use: prometheus)
+        router.get("openapi.json") { _, _ in Response.json(OpenAPIDocument.json) }
     }
 
     /// 200 with `{"status":"ok"}` while the store answers, 503 otherwise.

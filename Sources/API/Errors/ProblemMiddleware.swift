@@ -17,6 +17,11 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             throw ProblemDetails(
                 status: error.status, type: "about:blank", title: error.status.reasonPhrase,
                 detail: error.body ?? error.status.reasonPhrase)
+        } catch let error as any HTTPResponseError {
+            // Hummingbird's and NIO's own errors (e.g. a body over the upload limit) carry their status.
+            throw ProblemDetails(
+                status: error.status, type: "about:blank", title: error.status.reasonPhrase,
+                detail: error.status == .contentTooLarge ? "the request body is larger than \(context.maxUploadSize) bytes" : error.status.reasonPhrase)
         } catch {
             context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
             throw ProblemDetails(

@@ -1,0 +1,70 @@
+import TwinModel
+
+/// One documented operation: what the OpenAPI document says of a route.
+struct APIOperation {
+    var method: String
+    /// The path as the router prints it, e.g. `/v1/twins/{id}`.
+    var path: String
+    var summary: String
+    /// The least role that may call it; `nil` for the open endpoints.
+    var role: AccessRole?
+    /// The request body's media types and schema reference, if it takes one.
+    var body: (mediaTypes: [String], schema: String)?
+    /// Success status and its schema reference (`nil` for no body).
+    var success: (status: Int, schema: String?)
+    /// The error statuses it may answer besides 401 / 403.
+    var errors: [Int]
+    var query: [(name: String, description: String)] = []
+}
+
+extension APIOperation {
+    /// Every route of the API. `OpenAPITests` checks this list against the router, both ways.
+    static let all: [APIOperation] = [
+        APIOperation(method: "GET", path: "/healthz", summary: "Liveness and store health", role: nil, body: nil, success: (200, "Health"), errors: [503]),
+        APIOperation(method: "GET", path: "/metrics", summary: "Prometheus metrics", role: nil, body: nil, success: (200, nil), errors: []),
+        APIOperation(method: "GET", path: "/openapi.json", summary: "This document", role: nil, body: nil, success: (200, nil), errors: []),
+        APIOperation(
+            method: "PUT", path: "/v1/twins/{id}", summary: "Create (If-None-Match: *) or replace a twin", role: .operator,
+            body: (["application/json"], "Twin"), success: (200, "Twin"), errors: [400, 404, 412, 413]),
+        APIOperation(method: "GET", path: "/v1/twins/{id}", summary: "Read a twin", role: .viewer, body: nil, success: (200, "Twin"), errors: [304, 404]),
+        APIOperation(
+            method: "PATCH", path: "/v1/twins/{id}", summary: "JSON Patch or merge patch of a twin (If-Match)", role: .operator,
+            body: (["application/json-patch+json", "application/merge-patch+json"], "Patch"), success: (204, nil),
+            errors: [400, 404, 412, 413, 415]),
+        APIOperation(
+            method: "DELETE", path: "/v1/twins/{id}", summary: "Delete a twin", role: .operator, body: nil, success: (204, nil),
+            errors: [404, 409, 412], query: [("cascade", "true also deletes the twin's relationships")]),
+        APIOperation(
+            method: "PUT", path: "/v1/twins/{id}/relationships/{relationshipId}", summary: "Create or replace a relationship",
+            role: .operator, body: (["application/json"], "Relationship"), success: (200, "Relationship"), errors: [400, 404, 409, 412]),
+        APIOperation(
+            method: "GET", path: "/v1/twins/{id}/relationships/{relationshipId}", summary: "Read a relationship", role: .viewer,
+            body: nil, success: (200, "Relationship"), errors: [404]),
+        APIOperation(
+            method: "DELETE", path: "/v1/twins/{id}/relationships/{relationshipId}", summary: "Delete a relationship",
+            role: .operator, body: nil, success: (204, nil), errors: [404, 412]),
+        APIOperation(
+            method: "GET", path: "/v1/twins/{id}/relationships", summary: "Outgoing relationships", role: .viewer, body: nil,
+            success: (200, "RelationshipList"), errors: [404],
+            query: [("name", "only relationships with this name"), ("relationshipName", "ADT's name for `name`")]),
+        APIOperation(
+            method: "GET", path: "/v1/twins/{id}/incomingrelationships", summary: "Incoming relationships", role: .viewer,
+            body: nil, success: (200, "RelationshipList"), errors: [404]),
+        APIOperation(
+            method: "GET", path: "/v1/twins/{id}/state", summary: "Desired, reported, delta, metadata and versions",
+            role: .viewer, body: nil, success: (200, "DeviceState"), errors: [404]),
+        APIOperation(
+            method: "PATCH", path: "/v1/twins/{id}/state/desired", summary: "Merge patch of desired state (If-Match)",
+            role: .operator, body: (["application/merge-patch+json"], "Patch"), success: (200, "DeviceState"),
+            errors: [400, 404, 412, 413, 415]),
+        APIOperation(
+            method: "POST", path: "/v1/models", summary: "Upload an array of DTDL interfaces", role: .admin,
+            body: (["application/json"], "ModelUpload"), success: (201, "ModelArray"), errors: [400, 412]),
+        APIOperation(method: "GET", path: "/v1/models", summary: "List models", role: .viewer, body: nil, success: (200, "ModelList"), errors: []),
+        APIOperation(method: "GET", path: "/v1/models/{dtmi}", summary: "Read a model", role: .viewer, body: nil, success: (200, "Model"), errors: [404]),
+        APIOperation(method: "DELETE", path: "/v1/models/{dtmi}", summary: "Delete a model", role: .admin, body: nil, success: (204, nil), errors: [404]),
+        APIOperation(
+            method: "POST", path: "/v1/tokens", summary: "Mint a bearer token (shown once)", role: .admin,
+            body: (["application/json"], "TokenRequest"), success: (201, "Token"), errors: [400]),
+    ]
+}

@@ -1,0 +1,130 @@
+import TwinModel
+
+/// The OpenAPI 3.1 document served at `/openapi.json`, built from `APIOperation.all`.
+enum OpenAPIDocument {
+    static let json: JSONValue = build()
+
+    private static func build() -> JSONValue {
+        var paths = JSONObject()
+        for operation in APIOperation.all {
+            var item = paths[operation.path]?.objectValue ?? [:]
+            item[operation.method.lowercased()] = describe(operation)
+            paths[operation.path] = .object(item)
+        }
+        return [
+            "openapi": "3.1.0",
+            "info": [
+                "title": "Doppel API", "version": "1",
+                "description": "Digital twins, their graph and device state. Errors are application/problem+json.",
+            ],
+            "paths": .object(paths),
+            "components": ["schemas": schemas, "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]]],
+        ]
+    }
+
+    private static func describe(_ operation: APIOperation) -> JSONValue {
+        var parameters: [JSONValue] = []
+        for name in pathParameters(operation.path) {
+            parameters.append(["name": .string(name), "in": "path", "required": true, "schema": ["type": "string"]])
+        }
+        for (name, description) in operation.query {
+            parameters.append(["name": .string(name), "in": "query", "description": .string(description), "schema": ["type": "string"]])
+        }
+        var responses = JSONObject()
+        var success: JSONObject = ["description": "Success"]
+        if let schema = operation.success.schema {
+            success["content"] = ["application/json": ["schema": reference(schema)]]
+        }
+        responses[String(operation.success.status)] = .object(success)
+        var errors = operation.errors
+        if operation.role != nil { errors += [401, 403] }
+        for status in errors.sorted() {
+            responses[String(status)] = [
+                "description": .string(reasons[status] ?? "Error"),
+                "content": ["application/problem+json": ["schema": reference("Problem")]],
+            ]
+        }
+        var object: JSONObject = [
+            "summary": .string(operation.summary),
+            "parameters": .array(parameters),
+            "responses": .object(responses),
+        ]
+        if let role = operation.role {
+            object["security"] = [["bearer": []]]
+            object["x-doppel-role"] = .string(role.rawValue)
+        } else {
+            object["security"] = []
+        }
+        if let body = operation.body {
+            var content = JSONObject()
+            for mediaType in body.mediaTypes { content[mediaType] = ["schema": reference(body.schema)] }
+            object["requestBody"] = ["required": true, "content": .object(content)]
+        }
+        return .object(object)
+    }
+
+    private static func pathParameters(_ path: String) -> [String] {
+        path.split(separator: "/").compactMap { segment in
+            segment.hasPrefix("{") && segment.hasSuffix("}") ? String(segment.dropFirst().dropLast()) : nil
+        }
+    }
+
+    private static func reference(_ schema: String) -> JSONValue {
+        ["$ref": .string("#/components/schemas/\(schema)")]
+    }
+
+    private static let reasons: [Int: String] = [
+        304: "Not modified", 400: "Invalid request", 401: "No or unknown bearer token", 403: "Role too low or tenant not allowed",
+        404: "Not found", 409: "Conflict", 412: "Precondition failed", 413: "Too large", 415: "Unsupported media type",
+        503: "Unavailable",
+    ]
+
+    private static let schemas: JSONValue = [
+        "Problem": [
+            "type": "object", "required": ["type", "title", "status", "detail"],
+            "properties": ["type": ["type": "string"], "title": ["type": "string"], "status": ["type": "integer"], "detail": ["type": "string"]],
+        ],
+        "Health": ["type": "object", "properties": ["status": ["type": "string"], "store": ["type": "string"]]],
+        "Twin": [
+            "type": "object", "description": "ADT twin: $dtId, $etag, $metadata ($model, per-property lastUpdateTime), properties.",
+            "properties": [
+                "$dtId": ["type": "string"], "$etag": ["type": "string"],
+                "$metadata": ["type": "object", "properties": ["$model": ["type": ["string", "null"]]]],
+            ],
+            "additionalProperties": true,
+        ],
+        "Patch": ["description": "RFC 6902 JSON Patch (array) or RFC 7396 merge patch (object), by content type."],
+        "Relationship": [
+            "type": "object",
+            "properties": [
+                "$relationshipId": ["type": "string"], "$sourceId": ["type": "string"], "$targetId": ["type": "string"],
+                "$relationshipName": ["type": "string"], "$etag": ["type": "string"],
+            ],
+            "required": ["$targetId", "$relationshipName"], "additionalProperties": true,
+        ],
+        "RelationshipList": ["type": "object", "properties": ["value": ["type": "array", "items": ["$ref": "#/components/schemas/Relationship"]]]],
+        "DeviceState": [
+            "type": "object",
+            "properties": [
+                "deviceId": ["type": "string"], "etag": ["type": "string"], "version": ["type": "integer"],
+                "desired": ["type": "object"], "reported": ["type": "object"], "delta": ["type": "object"], "tags": ["type": "object"],
+                "versions": ["type": "object"], "metadata": ["type": "object"],
+            ],
+        ],
+        "ModelUpload": ["type": "array", "items": ["type": "object", "required": ["@id"]]],
+        "Model": [
+            "type": "object",
+            "properties": ["id": ["type": "string"], "uploadTime": ["type": "string"], "decommissioned": ["type": "boolean"], "model": ["type": "object"]],
+        ],
+        "ModelArray": ["type": "array", "items": ["$ref": "#/components/schemas/Model"]],
+        "ModelList": ["type": "object", "properties": ["value": ["type": "array", "items": ["$ref": "#/components/schemas/Model"]]]],
+        "TokenRequest": [
+            "type": "object", "required": ["role", "name"],
+            "properties": ["role": ["enum": ["viewer", "operator", "admin"]], "name": ["type": "string"], "tenant": ["type": "string"]],
+        ],
+        "Token": [
+            "type": "object",
+            "properties": ["token": ["type": "string"], "tenant": ["type": "string"], "role": ["type": "string"], "name": ["type": "string"]],
+        ],
+    ]
+}

@@ -1,0 +1,107 @@
+"""The HTTP API over real HTTP: bearer tokens, twins and relationships in ADT shapes, problem JSON."""
+
+import json
+
+import requests
+from openapi_spec_validator import validate
+
+
+def admin_token(server):
+    """Starts are made with a known admin token so tests can call the API."""
+    return server.token
+
+
+def start(doppel, tmp_path):
+    server = doppel(args=["--admin-token", "interop-admin-token-0123456789"])
+    server.token = "interop-admin-token-0123456789"
+    return server
+
+
+def call(server, method, path, token=None, **kwargs):
+    headers = kwargs.pop("headers", {})
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return requests.request(method, server.http + path, headers=headers, timeout=10, **kwargs)
+
+
+def test_openapi_document_is_a_valid_openapi_31_spec(doppel, tmp_path):
+    server = start(doppel, tmp_path)
+    response = call(server, "GET", "/openapi.json")
+    assert response.status_code == 200
+    validate(response.json())
+
+
+def test_twin_lifecycle_in_adt_shapes(doppel, tmp_path):
+    server = start(doppel, tmp_path)
+    token = server.token
+    body = {"$metadata": {"$model": "dtmi:doppel:Room;1"}, "name": "Room 101", "area": 24.5}
+    created = call(server, "PUT", "/v1/twins/room-101", token, json=body)
+    assert created.status_code == 201, created.text
+    twin = created.json()
+    assert twin["$dtId"] == "room-101"
+    assert twin["$metadata"]["$model"] == "dtmi:doppel:Room;1"
+    assert twin["name"] == "Room 101" and twin["area"] == 24.5
+    assert created.headers["ETag"] == twin["$etag"]
+
+    conflict = call(server, "PUT", "/v1/twins/room-101", token, json=body, headers={"If-None-Match": "*"})
+    assert conflict.status_code == 412
+    assert conflict.headers["Content-Type"] == "application/problem+json"
+
+    patched = call(
+        server, "PATCH", "/v1/twins/room-101", token,
+        data=json.dumps([{"op": "replace", "path": "/area", "value": 25}]),
+        headers={"Content-Type": "application/json-patch+json", "If-Match": twin["$etag"]},
+    )
+    assert patched.status_code == 204, patched.text
+    assert patched.headers["ETag"] != twin["$etag"]
+
+    stale = call(
+        server, "PATCH", "/v1/twins/room-101", token,
+        data=json.dumps([{"op": "replace", "path": "/area", "value": 26}]),
+        headers={"Content-Type": "application/json-patch+json", "If-Match": twin["$etag"]},
+    )
+    assert stale.status_code == 412
+
+    assert call(server, "GET", "/v1/twins/room-101", token).json()["area"] == 25
+
+    assert call(server, "PUT", "/v1/twins/floor-1", token, json={"name": "Floor 1"}).status_code == 201
+    rel = call(
+        server, "PUT", "/v1/twins/floor-1/relationships/has-101", token,
+        json={"$targetId": "room-101", "$relationshipName": "hasPart", "since": 2020},
+    )
+    assert rel.status_code == 201, rel.text
+    assert rel.json()["$sourceId"] == "floor-1" and rel.json()["$relationshipName"] == "hasPart"
+    incoming = call(server, "GET", "/v1/twins/room-101/incomingrelationships", token).json()["value"]
+    assert [r["$relationshipId"] for r in incoming] == ["has-101"]
+
+    refused = call(server, "DELETE", "/v1/twins/room-101", token)
+    assert refused.status_code == 409
+    assert "1 incoming" in refused.json()["detail"]
+    assert call(server, "DELETE", "/v1/twins/room-101?cascade=true", token).status_code == 204
+    assert call(server, "GET", "/v1/twins/floor-1/relationships", token).json() == {"value": []}
+
+
+def test_bad_input_gets_precise_problems_and_loses_nothing(doppel, tmp_path):
+    server = start(doppel, tmp_path)
+    token = server.token
+    assert call(server, "GET", "/v1/twins/x").status_code == 401
+    assert call(server, "GET", "/v1/twins/x", "not-a-token").status_code == 401
+
+    broken = call(server, "PUT", "/v1/twins/t", token, data='{"name": "x",', headers={"Content-Type": "application/json"})
+    assert broken.status_code == 400
+    assert "line 1" in broken.json()["detail"]
+
+    bad_key = call(server, "PATCH", "/v1/twins/t/state/desired", token, json={"a": 1})
+    assert bad_key.status_code == 404
+    assert call(server, "PUT", "/v1/twins/t", token, json={}).status_code == 201
+    bad_key = call(server, "PATCH", "/v1/twins/t/state/desired", token, json={"fan.speed": 1})
+    assert bad_key.status_code == 400
+    assert "desired.fan.speed" in bad_key.json()["detail"]
+
+    huge = call(server, "PUT", "/v1/twins/big", token, data=b"[" + b"1," * (3 * 1024 * 1024) + b"1]",
+                headers={"Content-Type": "application/json"})
+    assert huge.status_code == 413
+
+    state = call(server, "GET", "/v1/twins/t/state", token).json()
+    assert state["desired"] == {} and state["versions"]["desired"] == 0
+    assert call(server, "GET", "/healthz").status_code == 200
