@@ -12,7 +12,7 @@ struct DeviceStateController {
 
     @Sendable func get(_ request: Request, context: DoppelRequestContext) async throws -> Response {
         _ = try context.require(.viewer)
-        let id = try context.parameters.require("id")
+        let id = try context.pathParameter("id")
         guard let twin = try await store.twin(id, in: context.tenant) else { throw TwinModelError.twinNotFound(id) }
         return .json(DeviceStateDTO.encode(twin), etag: twin.etag)
     }
@@ -21,7 +21,7 @@ struct DeviceStateController {
     @Sendable func patchDesired(_ request: Request, context: DoppelRequestContext) async throws -> Response {
         var request = request
         let grant = try context.require(.operator)
-        let id = try context.parameters.require("id")
+        let id = try context.pathParameter("id")
         if let mediaType = request.mediaType, mediaType != "application/merge-patch+json", mediaType != "application/json" {
             throw ProblemDetails(
                 status: .unsupportedMediaType, type: "https://doppel.dev/problems/unsupported-media-type",

@@ -42,14 +42,14 @@ struct ModelsController {
 
     @Sendable func get(_ request: Request, context: DoppelRequestContext) async throws -> Response {
         _ = try context.require(.viewer)
-        let id = try context.parameters.require("dtmi")
+        let id = try context.pathParameter("dtmi")
         guard let model = try await store.model(id, in: context.tenant) else { throw TwinModelError.modelNotFound(id) }
         return .json(Self.encode(model))
     }
 
     @Sendable func delete(_ request: Request, context: DoppelRequestContext) async throws -> Response {
         _ = try context.require(.admin)
-        try await store.deleteModel(try context.parameters.require("dtmi"), in: context.tenant)
+        try await store.deleteModel(try context.pathParameter("dtmi"), in: context.tenant)
         return .noContent()
     }
 

@@ -17,8 +17,8 @@ struct RelationshipsController {
     @Sendable func put(_ request: Request, context: DoppelRequestContext) async throws -> Response {
         var request = request
         _ = try context.require(.operator)
-        let source = try context.parameters.require("id")
-        let id = try context.parameters.require("relationshipId")
+        let source = try context.pathParameter("id")
+        let id = try context.pathParameter("relationshipId")
         let body = try await request.jsonObject(context: context)
         if let bodySource = body["$sourceId"], bodySource != .string(source) {
             throw ProblemDetails.badRequest("$sourceId in the body does not match the twin in the path")
@@ -32,8 +32,8 @@ struct RelationshipsController {
 
     @Sendable func get(_ request: Request, context: DoppelRequestContext) async throws -> Response {
         _ = try context.require(.viewer)
-        let source = try context.parameters.require("id")
-        let id = try context.parameters.require("relationshipId")
+        let source = try context.pathParameter("id")
+        let id = try context.pathParameter("relationshipId")
         guard let relationship = try await store.relationship(id, of: source, in: context.tenant) else {
             throw TwinModelError.relationshipNotFound(source: source, id: id)
         }
@@ -42,8 +42,8 @@ struct RelationshipsController {
 
     @Sendable func delete(_ request: Request, context: DoppelRequestContext) async throws -> Response {
         _ = try context.require(.operator)
-        let source = try context.parameters.require("id")
-        let id = try context.parameters.require("relationshipId")
+        let source = try context.pathParameter("id")
+        let id = try context.pathParameter("relationshipId")
         try await store.deleteRelationship(id, of: source, in: context.tenant, ifMatch: request.headers[.ifMatch])
         return .noContent()
     }
@@ -51,7 +51,7 @@ struct RelationshipsController {
     /// `{"value": [...]}`; `?name=` (or ADT's `?relationshipName=`) filters by relationship name.
     @Sendable func list(_ request: Request, context: DoppelRequestContext) async throws -> Response {
         _ = try context.require(.viewer)
-        let source = try context.parameters.require("id")
+        let source = try context.pathParameter("id")
         let name = request.uri.queryParameters["name"] ?? request.uri.queryParameters["relationshipName"]
         let relationships = try await store.relationships(of: source, named: name.map(String.init), in: context.tenant)
         return .json(["value": .array(relationships.map(RelationshipDTO.encode))])
@@ -59,7 +59,7 @@ struct RelationshipsController {
 
     @Sendable func incoming(_ request: Request, context: DoppelRequestContext) async throws -> Response {
         _ = try context.require(.viewer)
-        let target = try context.parameters.require("id")
+        let target = try context.pathParameter("id")
         let relationships = try await store.incomingRelationships(of: target, in: context.tenant)
         return .json(["value": .array(relationships.map(RelationshipDTO.encode))])
     }

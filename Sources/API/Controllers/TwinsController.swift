@@ -16,7 +16,7 @@ struct TwinsController {
     @Sendable func put(_ request: Request, context: DoppelRequestContext) async throws -> Response {
         var request = request
         let grant = try context.require(.operator)
-        let id = try context.parameters.require("id")
+        let id = try context.pathParameter("id")
         let (model, properties) = try TwinDTO.decode(try await request.jsonObject(context: context), id: id)
         let (twin, created) = try await store.putTwin(
             id, model: model, properties: properties, in: context.tenant,
@@ -28,7 +28,7 @@ struct TwinsController {
     /// `GET`: the twin with its `ETag`; `If-None-Match` with the current etag gives 304.
     @Sendable func get(_ request: Request, context: DoppelRequestContext) async throws -> Response {
         _ = try context.require(.viewer)
-        let id = try context.parameters.require("id")
+        let id = try context.pathParameter("id")
         guard let twin = try await store.twin(id, in: context.tenant) else { throw TwinModelError.twinNotFound(id) }
         if request.headers[.ifNoneMatch] == twin.etag {
             var headers = HTTPFields()
@@ -44,8 +44,11 @@ struct TwinsController {
     @Sendable func patch(_ request: Request, context: DoppelRequestContext) async throws -> Response {
         var request = request
         let grant = try context.require(.operator)
-        let id = try context.parameters.require("id")
+        let id = try context.pathParameter("id")
         let mediaType = request.mediaType
+        guard [nil, "application/json", "application/json-patch+json", "application/merge-patch+json"].contains(mediaType) else {
+            throw Self.unsupportedMediaType
+        }
         let body = try await request.json(context: context)
         let edit: TwinEdit
         switch (mediaType, body) {
@@ -55,10 +58,7 @@ struct TwinsController {
         case ("application/json-patch+json", _), ("application/json", .array), (nil, .array):
             do { edit = .json(try JSONPatch(body)) } catch { throw TwinModelError.invalidPatch(error) }
         default:
-            throw ProblemDetails(
-                status: .unsupportedMediaType, type: "https://doppel.dev/problems/unsupported-media-type",
-                title: "Unsupported Media Type",
-                detail: "send a JSON Patch as application/json-patch+json or a merge patch as application/merge-patch+json")
+            throw Self.unsupportedMediaType
         }
         let twin = try await edit.apply(to: id, in: context.tenant, store: store, ifMatch: request.headers[.ifMatch], changedBy: "token:\(grant.name)")
         var headers = HTTPFields()
@@ -66,10 +66,14 @@ struct TwinsController {
         return Response(status: .noContent, headers: headers)
     }
 
+    static let unsupportedMediaType = ProblemDetails(
+        status: .unsupportedMediaType, type: "https://doppel.dev/problems/unsupported-media-type", title: "Unsupported Media Type",
+        detail: "send a JSON Patch as application/json-patch+json or a merge patch as application/merge-patch+json")
+
     /// `DELETE`: 204; 409 while relationships exist unless `?cascade=true`.
     @Sendable func delete(_ request: Request, context: DoppelRequestContext) async throws -> Response {
         _ = try context.require(.operator)
-        let id = try context.parameters.require("id")
+        let id = try context.pathParameter("id")
         let cascade = request.uri.queryParameters["cascade"].map { $0 == "true" } ?? false
         try await store.deleteTwin(id, in: context.tenant, cascade: cascade, ifMatch: request.headers[.ifMatch])
         return .noContent()

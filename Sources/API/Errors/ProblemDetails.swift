@@ -30,6 +30,7 @@ public struct ProblemDetails: HTTPResponseError, Sendable, Equatable {
         ]
         var headers = HTTPFields()
         headers[.contentType] = Self.mediaType
+        if status == .unauthorized { headers[.wwwAuthenticate] = #"Bearer realm="doppel""# }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body.encoded())))
     }
 }

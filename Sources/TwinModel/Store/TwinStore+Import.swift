@@ -12,14 +12,22 @@ extension TwinStore {
     public func importGraph(_ graph: GraphImport, in tenant: String, changedBy: String, at time: Timestamp = .now) async throws -> ImportSummary {
         let configuration = configuration
         let validator = DocumentValidator(limits: configuration.documentLimits)
+        var twinIDs = Set<String>(minimumCapacity: graph.twins.count)
         for twin in graph.twins {
+            guard twinIDs.insert(twin.id).inserted else { throw TwinModelError.twinAlreadyExists(twin.id) }
             try Identifiers.validate(twin.id, kind: "twin")
+            if let path = Twin.firstNullMember(in: twin.properties, path: "properties") { throw TwinModelError.nullValue(path: path) }
+            if let path = Twin.firstNullMember(in: twin.reported, path: "reported") { throw TwinModelError.nullValue(path: path) }
             try validator.validate(patch: twin.properties, section: "properties", keyRules: false)
             try TwinSection.checkSize(of: twin.properties, kind: .properties, limits: configuration.documentLimits)
             try validator.validate(patch: twin.reported, section: "reported")
             try TwinSection.checkSize(of: twin.reported, kind: .reported, limits: configuration.documentLimits)
         }
+        var relationshipKeys = Set<[String]>(minimumCapacity: graph.relationships.count)
         for relationship in graph.relationships {
+            guard relationshipKeys.insert([relationship.source, relationship.id]).inserted else {
+                throw TwinModelError.relationshipAlreadyExists(source: relationship.source, id: relationship.id)
+            }
             try Identifiers.validate(relationship.id, kind: "relationship")
             try Identifiers.validate(relationship.name, kind: "relationship name")
             try validator.validate(patch: relationship.properties, section: "properties", keyRules: false)

@@ -33,6 +33,7 @@ extension TwinStore {
         at time: Timestamp = .now
     ) async throws -> (twin: Twin, created: Bool) {
         try Identifiers.validate(id, kind: "twin")
+        if let path = Twin.firstNullMember(in: properties, path: "properties") { throw TwinModelError.nullValue(path: path) }
         let limits = configuration.documentLimits
         let cache = reportedCache
         return try await writer.write { db in
