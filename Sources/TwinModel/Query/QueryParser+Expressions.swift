@@ -154,7 +154,9 @@ extension QueryParser {
         let position = advance().position
         try expect(.leftParen)
         if aggregate == .count {
-            if !current.isSymbol(.rightParen) { throw .expected("')': COUNT takes no argument", found: current.quoted, at: current.position) }
+            if !current.isSymbol(.rightParen) {
+                throw QueryError(.syntax, at: current.position, expected: "')'", message: "COUNT takes no argument: expected ')', found \(current.quoted)")
+            }
             _ = advance()
             return .aggregate(.count, nil, position: position)
         }
