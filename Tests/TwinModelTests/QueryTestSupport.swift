@@ -32,11 +32,11 @@ enum QueryFixture {
     static let twins: [(id: String, model: String, properties: JSONObject)] = [
         ("site", "Site", ["name": "HQ", "area": 10000]),
         ("b1", "Building", ["name": "North", "floors": 2, "address": ["city": "Oslo", "zip": "0150"]]),
-        ("b2", "Building", ["name": "South", "floors": 1, "address": ["city": "Bergen"]]),
+        ("b2", "Building", ["name": "South", "floors": 1, "address": ["city": "Bergen"], "tags": ["legacy"]]),
         ("b1-l1", "Level", ["level": 1]),
         ("b1-l2", "Level", ["level": 2]),
         ("b2-l1", "Level", ["level": 1]),
-        ("b1-l1-r1", "Room", ["name": "Lobby", "capacity": 50, "tags": ["public", "ground", 7, true]]),
+        ("b1-l1-r1", "Room", ["name": "Lobby", "capacity": 50, "labels": ["public", "ground", 7, true]]),
         ("b1-l1-r2", "MeetingRoom", ["name": "Fjord", "capacity": 8, "bookable": true]),
         ("b1-l2-r1", "Room", ["name": "Office 201", "capacity": 4]),
         ("b2-l1-r1", "MeetingRoom", ["name": "Harbour", "capacity": 12, "bookable": false]),
