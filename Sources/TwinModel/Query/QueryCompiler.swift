@@ -70,18 +70,23 @@ struct QueryCompiler {
                 try addEdge(from: source, to: target, direction: .right, names: [join.relationship.text], hops: 1...1, variable: join.relationshipAlias, position: join.position)
             }
         case .match(let pattern):
+            // Names are claimed in the order written, so a clash is reported where it is repeated.
             var indices: [Int] = []
-            for node in pattern.nodes {
+            for (offset, node) in pattern.nodes.enumerated() {
                 if let name = node.name, case .twin(let existing)? = variables[name.text] {
                     indices.append(existing)
                 } else {
                     indices.append(try addNode(node.name, position: node.position))
                 }
+                if offset < pattern.edges.count, let variable = pattern.edges[offset].variable {
+                    if variables[variable.text] != nil { throw .invalid("'\(variable.text)' is already defined", at: variable.position) }
+                    variables[variable.text] = .relationship(offset)
+                }
             }
             for (offset, edge) in pattern.edges.enumerated() {
                 try addEdge(
                     from: indices[offset], to: indices[offset + 1], direction: edge.direction, names: edge.names, hops: edge.hops,
-                    variable: edge.variable, position: edge.position)
+                    variable: edge.variable, position: edge.position, claimed: true)
             }
         }
     }
@@ -98,10 +103,11 @@ struct QueryCompiler {
     }
 
     private mutating func addEdge(
-        from: Int, to: Int, direction: MatchEdge.Direction, names: [String], hops: ClosedRange<Int>, variable: QueryName?, position: Int
+        from: Int, to: Int, direction: MatchEdge.Direction, names: [String], hops: ClosedRange<Int>, variable: QueryName?, position: Int,
+        claimed: Bool = false
     ) throws(QueryError) {
         let index = edges.count
-        if let variable {
+        if let variable, !claimed {
             if variables[variable.text] != nil { throw .invalid("'\(variable.text)' is already defined", at: variable.position) }
             variables[variable.text] = .relationship(index)
         }

@@ -93,6 +93,7 @@ struct QueryLexer {
             index += 1
             if scalar == quote { break }
             guard scalar == "\\" else {
+                if scalar == "\u{0}" { throw Self.nul(at: index - 1) }
                 value.append(scalar)
                 continue
             }
@@ -108,12 +109,20 @@ struct QueryLexer {
             case "n": value.append("\n")
             case "r": value.append("\r")
             case "t": value.append("\t")
-            case "u": value.append(try unicodeEscape(at: escapeStart))
+            case "u":
+                let decoded = try unicodeEscape(at: escapeStart)
+                if decoded == "\u{0}" { throw Self.nul(at: escapeStart) }
+                value.append(decoded)
             default:
                 throw QueryError(.syntax, at: escapeStart, message: "invalid escape sequence '\\\(escaped)'")
             }
         }
         return QueryToken(kind: .string(String(value)), position: start, text: text(from: start))
+    }
+
+    /// SQLite takes bound text as C strings, so U+0000 would silently end it: refuse it instead.
+    private static func nul(at position: Int) -> QueryError {
+        QueryError(.syntax, at: position, message: "strings may not contain U+0000")
     }
 
     /// The code point of `\uXXXX` (a surrogate pair as two escapes), `index` just after the `u`.
