@@ -45,5 +45,6 @@ public func buildRouter(
     DeviceStateController(store: store).addRoutes(to: twins)
     ModelsController(store: store).addRoutes(to: v1.group("models"))
     TokensController(store: store).addRoutes(to: v1.group("tokens"))
+    QueryController(store: store, limits: configuration.queryLimits).addRoutes(to: v1.group("query"))
     return router
 }

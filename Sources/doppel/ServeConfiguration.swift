@@ -28,22 +28,22 @@ struct ServeConfiguration: Sendable, Equatable {
         for (name, value) in settings {
             guard let key = Key(rawValue: name) else {
                 let known = Key.allCases.map(\.rawValue).joined(separator: ", ")
-                throw ConfigurationError("\(source): unknown setting \"\(name)\" (known: \(known))")
+                throw CommandError("\(source): unknown setting \"\(name)\" (known: \(known))")
             }
             switch key {
             case .data: dataDirectory = value
             case .httpHost: httpHost = value
             case .httpPort:
                 guard let port = Int(value), (0...65535).contains(port) else {
-                    throw ConfigurationError("\(source): httpPort must be a port number from 0 to 65535, not \"\(value)\"")
+                    throw CommandError("\(source): httpPort must be a port number from 0 to 65535, not \"\(value)\"")
                 }
                 httpPort = port
             case .adminToken:
-                guard value.count >= 16 else { throw ConfigurationError("\(source): adminToken must be at least 16 characters") }
+                guard value.count >= 16 else { throw CommandError("\(source): adminToken must be at least 16 characters") }
                 adminToken = value
             case .logLevel:
                 guard let level = Logger.Level(rawValue: value.lowercased()) else {
-                    throw ConfigurationError("\(source): logLevel must be one of trace, debug, info, notice, warning, error, critical")
+                    throw CommandError("\(source): logLevel must be one of trace, debug, info, notice, warning, error, critical")
                 }
                 logLevel = level
             }
@@ -56,22 +56,22 @@ struct ServeConfiguration: Sendable, Equatable {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw ConfigurationError("\(path): cannot read the config file (\(error.localizedDescription))")
+            throw CommandError("\(path): cannot read the config file (\(error.localizedDescription))")
         }
         let document: JSONValue
         do {
             document = try JSONParser().parse(data)
         } catch {
-            throw ConfigurationError("\(path): \(error.description)")
+            throw CommandError("\(path): \(error.description)")
         }
-        guard case .object(let object) = document else { throw ConfigurationError("\(path): the config file must hold a JSON object") }
+        guard case .object(let object) = document else { throw CommandError("\(path): the config file must hold a JSON object") }
         var settings: [String: String] = [:]
         for (key, value) in object {
             switch value {
             case .string(let string): settings[key] = string
             case .int(let number): settings[key] = String(number)
             case .bool(let flag): settings[key] = String(flag)
-            default: throw ConfigurationError("\(path): setting \"\(key)\" must be a string or a number")
+            default: throw CommandError("\(path): setting \"\(key)\" must be a string or a number")
             }
         }
         return settings
@@ -87,8 +87,8 @@ struct ServeConfiguration: Sendable, Equatable {
     }
 }
 
-/// A configuration problem, said so that the operator can fix it.
-struct ConfigurationError: Error, CustomStringConvertible {
+/// A problem that stops a command (bad configuration, a refused query), said so that the operator can fix it.
+struct CommandError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
 }

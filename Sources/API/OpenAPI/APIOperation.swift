@@ -64,6 +64,9 @@ extension APIOperation {
         APIOperation(method: "GET", path: "/v1/models/{dtmi}", summary: "Read a model", role: .viewer, body: nil, success: (200, "Model"), errors: [404]),
         APIOperation(method: "DELETE", path: "/v1/models/{dtmi}", summary: "Delete a model", role: .admin, body: nil, success: (204, nil), errors: [404]),
         APIOperation(
+            method: "POST", path: "/v1/query", summary: "Run an ADT-style graph query, a page at a time", role: .viewer,
+            body: (["application/json"], "QueryRequest"), success: (200, "QueryPage"), errors: [400]),
+        APIOperation(
             method: "POST", path: "/v1/tokens", summary: "Mint a bearer token (shown once)", role: .admin,
             body: (["application/json"], "TokenRequest"), success: (201, "Token"), errors: [400]),
     ]

@@ -118,6 +118,14 @@ enum OpenAPIDocument {
         ],
         "ModelArray": ["type": "array", "items": ["$ref": "#/components/schemas/Model"]],
         "ModelList": ["type": "object", "properties": ["value": ["type": "array", "items": ["$ref": "#/components/schemas/Model"]]]],
+        "QueryRequest": [
+            "type": "object", "required": ["query"],
+            "properties": ["query": ["type": "string", "maxLength": 8000], "continuationToken": ["type": ["string", "null"]]],
+        ],
+        "QueryPage": [
+            "type": "object",
+            "properties": ["value": ["type": "array", "items": ["type": "object"]], "continuationToken": ["type": "string"]],
+        ],
         "TokenRequest": [
             "type": "object", "required": ["role", "name"],
             "properties": ["role": ["enum": ["viewer", "operator", "admin"]], "name": ["type": "string"], "tenant": ["type": "string"]],

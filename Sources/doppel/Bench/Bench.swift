@@ -1,0 +1,9 @@
+import ArgumentParser
+
+/// `doppel bench …`: whole-system benchmarks with machine-readable results.
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run whole-system benchmarks.",
+        subcommands: [BenchQuery.self]
+    )
+}

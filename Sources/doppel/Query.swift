@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TwinModel
+
+/// `doppel query 'SELECT …'`: runs a query against a data directory or a running server.
+struct Query: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run an ADT-style graph query against a data directory or a server.",
+        discussion: "Give --data DIR to read a data directory directly, or --server URL --token T to ask a running Doppel."
+    )
+
+    @Argument(help: "The query, e.g. \"SELECT * FROM DIGITALTWINS T WHERE T.$dtId = 'room-1'\".")
+    var text: String
+
+    @Option(help: "Data directory to query directly.")
+    var data: String?
+
+    @Option(help: "Base URL of a running Doppel, e.g. http://127.0.0.1:8080.")
+    var server: String?
+
+    @Option(help: "Bearer token for --server (or DOPPEL_TOKEN).")
+    var token: String?
+
+    @Option(help: "Tenant (with --data; with --server the token decides).")
+    var tenant = TwinStore.defaultTenant
+
+    @Option(help: "Output: json (one item per line) or table.")
+    var format: OutputFormat = .json
+
+    enum OutputFormat: String, ExpressibleByArgument { case json, table }
+
+    func validate() throws {
+        guard (data == nil) != (server == nil) else { throw ValidationError("give exactly one of --data or --server") }
+    }
+
+    func run() async throws {
+        var items: [JSONValue] = []
+        if let data {
+            let store = try DataDirectory.openStore(data, label: "doppel.query")
+            var continuation: String?
+            repeat {
+                let page: QueryPage
+                do {
+                    page = try await store.query(text, in: tenant, continuationToken: continuation)
+                } catch let error as QueryError {
+                    throw CommandError(error.description)
+                }
+                items += page.items
+                continuation = page.continuationToken
+            } while continuation != nil
+        } else if let server {
+            items = try await QueryClient(server: server, token: token ?? ProcessInfo.processInfo.environment["DOPPEL_TOKEN"]).run(text)
+        }
+        print(format == .json ? items.map(\.description).joined(separator: "\n") : TableRenderer.render(items))
+    }
+}
