@@ -52,7 +52,7 @@ struct QueryProjectionTests {
     @Test func top() async throws {
         let (store, _) = try await QueryFixture.graph()
         let page = try await store.query("SELECT TOP(2) T.$dtId FROM DIGITALTWINS T WHERE IS_OF_MODEL('dtmi:test:Room;1')", in: tenant)
-        #expect(page == QueryPage(items: [["$dtId": "b1-l1-r1"], ["$dtId": "b1-l1-r2"]], continuationToken: nil))
+        #expect(page == QueryPage(items: [["$dtId": "b1-l1-r2"], ["$dtId": "b2-l1-r1"]], continuationToken: nil))
         #expect(
             try await QueryFixture.ids("SELECT TOP(2) T.$dtId FROM DIGITALTWINS T WHERE IS_DEFINED(T.capacity) ORDER BY T.capacity DESC", in: store)
                 == ["b1-l1-r1", "b2-l1-r1"])
@@ -110,6 +110,26 @@ struct QueryProjectionTests {
             try await all(
                 "SELECT T.$metadata.$model AS m, T.bookable AS b, COUNT() AS n FROM DIGITALTWINS T WHERE IS_OF_MODEL('dtmi:test:Room;1') GROUP BY T.$metadata.$model, T.bookable ORDER BY COUNT() DESC")
                 == [["m": "dtmi:test:Room;1", "n": 2], ["m": "dtmi:test:MeetingRoom;1", "b": false, "n": 1], ["m": "dtmi:test:MeetingRoom;1", "b": true, "n": 1]])
+    }
+
+    @Test func defaultOrder() async throws {
+        let (store, _) = try await QueryFixture.graph()
+        let ids = { (text: String) in try await QueryFixture.ids(text, in: store) }
+        // By $dtId, which the (tenant, id) index yields without sorting.
+        #expect(try await ids("SELECT T.$dtId FROM DIGITALTWINS T WHERE IS_DEFINED(T.name)") == ["b1", "b1-l1-r1", "b1-l1-r2", "b1-l2-r1", "b2", "b2-l1-r1", "dev-1", "site"])
+        #expect(try await ids("SELECT T.$dtId FROM DIGITALTWINS T WHERE T.$dtId IN ['site', 'b2', 'b1']") == ["b1", "b2", "site"])
+        #expect(try await ids("SELECT * FROM DIGITALTWINS") == QueryFixture.twins.map(\.id).sorted())
+        // When the model pins the twins down: by model, then creation, as the (tenant, model) index yields them.
+        #expect(
+            try await ids("SELECT T.$dtId FROM DIGITALTWINS T WHERE IS_OF_MODEL('dtmi:test:Space;1')")
+                == ["b1", "b2", "b1-l1", "b1-l2", "b2-l1", "b1-l1-r2", "b2-l1-r1", "b1-l1-r1", "b1-l2-r1", "site"])
+        #expect(try await ids("SELECT T.$dtId FROM DIGITALTWINS T WHERE T.$metadata.$model IN ['dtmi:test:Site;1', 'dtmi:test:Level;1']") == ["b1-l1", "b1-l2", "b2-l1", "site"])
+        // Joined twins follow the anchor, in creation order.
+        #expect(try await ids("SELECT b.$dtId FROM DIGITALTWINS MATCH (a)-[:hasPart]->(b) WHERE a.$dtId IN ['site', 'b2']") == ["b2-l1", "b1", "b2"])
+        let plan = try await store.queryPlan("SELECT T FROM DIGITALTWINS T WHERE T.name = 'x'", in: tenant)
+        #expect(plan == ["SEARCH t0 USING INDEX sqlite_autoindex_twin_1 (tenant=?)"])
+        let modelPlan = try await store.queryPlan("SELECT T FROM DIGITALTWINS T WHERE IS_OF_MODEL('dtmi:test:Space;1') AND T.name = 'x'", in: tenant)
+        #expect(modelPlan == ["SEARCH t0 USING INDEX twin_by_model (tenant=? AND model=?)"])
     }
 
     @Test func orderBy() async throws {

@@ -21,6 +21,9 @@ struct JoinPlan {
     var from = SQLFragment()
     /// The anchor's tenant condition; every joined table carries its own in `ON`.
     var rootConditions: [SQLFragment] = []
+    /// Nodes and edges in the order they are joined, the anchor first.
+    var nodeOrder: [Int] = []
+    var edgeOrder: [Int] = []
 }
 
 extension QueryCompiler {
@@ -36,15 +39,16 @@ extension QueryCompiler {
         var farColumn: String { self == .backward ? "source" : "target" }
     }
 
-    /// The twin the query starts from: the one its own `WHERE` conjuncts pin down best.
-    func anchorNode(_ conditions: [Condition]) -> Int {
+    /// The twin the query starts from: the one its own `WHERE` conjuncts pin down best, and how well
+    /// (`anchorScore`; 0 when nothing does, and the first twin is the anchor).
+    func anchorNode(_ conditions: [Condition]) -> (node: Int, score: Int) {
         var best = (node: 0, score: 0)
         for condition in conditions {
             guard condition.references.count == 1, case .twin(let node)? = condition.references.first else { continue }
             let score = anchorScore(condition.expression)
             if score > best.score || (score == best.score && node < best.node && score > 0) { best = (node, score) }
         }
-        return best.node
+        return best
     }
 
     /// 3 for `$dtId` equality or `IN`, 2 for the model, 1 for anything else on one twin.
@@ -54,7 +58,7 @@ extension QueryCompiler {
             let path: QueryExpression = if case .literal = left { right } else { left }
             return systemName(of: path).map { $0 == "$dtId" ? 3 : $0 == "$model" ? 2 : 1 } ?? 1
         case .membership(let value, _, false, _):
-            return systemName(of: value) == "$dtId" ? 3 : 1
+            return systemName(of: value).map { $0 == "$dtId" ? 3 : $0 == "$model" ? 2 : 1 } ?? 1
         case .isOfModel:
             return 2
         default:
@@ -95,9 +99,11 @@ extension QueryCompiler {
         plan.from = SQLFragment("twin \(nodes[anchor].alias)")
         plan.rootConditions = [SQLFragment("\(nodes[anchor].alias).tenant = ?", [tenant])]
         var bound: Set<Variable> = [.twin(anchor)]
+        plan.nodeOrder = [anchor]
         var done = Set<Int>()
         while let index = edges.indices.first(where: { !done.contains($0) && (bound.contains(.twin(edges[$0].from)) || bound.contains(.twin(edges[$0].to))) }) {
             done.insert(index)
+            plan.edgeOrder.append(index)
             let edge = edges[index]
             let near = bound.contains(.twin(edge.from)) ? edge.from : edge.to
             let far = near == edge.from ? edge.to : edge.from
@@ -131,6 +137,7 @@ extension QueryCompiler {
             if !farBound {
                 plan.from += SQLFragment(" CROSS JOIN twin \(farAlias) ON \(farAlias).pk = \(farExpression) AND \(farAlias).tenant = ?", [tenant])
                 bound.insert(.twin(far))
+                plan.nodeOrder.append(far)
             }
         }
         return plan

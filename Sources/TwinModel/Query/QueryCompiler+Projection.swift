@@ -22,7 +22,8 @@ struct ProjectionPlan {
 }
 
 extension QueryCompiler {
-    func projection() throws(QueryError) -> ProjectionPlan {
+    /// `order`: keys that make rows unique, appended to `ORDER BY` for ungrouped queries.
+    func projection(order: [SQLFragment]) throws(QueryError) -> ProjectionPlan {
         var plan = ProjectionPlan()
         let items: [ProjectionItem] = if case .items(let items) = query.projection { items } else { [] }
         let grouping = !query.groupBy.isEmpty || items.contains { if case .aggregate = $0.expression { true } else { false } }
@@ -82,8 +83,7 @@ extension QueryCompiler {
         if grouping {
             plan.orderBy += plan.groupBy
         } else {
-            plan.orderBy += nodes.map { SQLFragment("\($0.alias).pk") }
-            plan.orderBy += edges.filter(\.isSingleHop).map { SQLFragment("\($0.alias).pk") }
+            plan.orderBy += order
         }
         return plan
     }

@@ -127,8 +127,8 @@ struct QueryCompiler {
             }
         }
         let anchor = anchorNode(conditions)
-        let plan = try joinPlan(anchor: anchor, conditions: conditions)
-        let projection = try self.projection()
+        let plan = try joinPlan(anchor: anchor.node, conditions: conditions)
+        let projection = try self.projection(order: totalOrder(plan, anchorScore: anchor.score))
         var statement = SQLFragment()
         if !plan.tables.isEmpty {
             statement += "WITH RECURSIVE " + SQLFragment.joined(plan.tables, separator: ", ") + " "
@@ -142,6 +142,18 @@ struct QueryCompiler {
             statement += " ORDER BY " + SQLFragment.joined(projection.orderBy, separator: ", ")
         }
         return CompiledQuery(statement: statement, columns: projection.columns, isBare: projection.isBare, top: query.top)
+    }
+
+    /// Keys that make every row unique, so pages cut with OFFSET never skip or repeat one, led by one
+    /// that an index on the anchor already yields in order, so SQLite can stop after a page instead of
+    /// sorting every match: `(tenant, model, pk)` when the model pins the anchor, else `(tenant, id)`.
+    /// Unordered results therefore come by `$dtId`, or by model then creation for `IS_OF_MODEL` queries.
+    func totalOrder(_ plan: JoinPlan, anchorScore: Int) -> [SQLFragment] {
+        let anchor = nodes[plan.nodeOrder[0]].alias
+        var keys: [SQLFragment] = anchorScore == 2 ? [SQLFragment("\(anchor).model"), SQLFragment("\(anchor).pk")] : [SQLFragment("\(anchor).id")]
+        keys += plan.nodeOrder.dropFirst().map { SQLFragment("\(nodes[$0].alias).pk") }
+        keys += plan.edgeOrder.filter { edges[$0].isSingleHop }.map { SQLFragment("\(edges[$0].alias).pk") }
+        return keys
     }
 
     /// The operands of the top-level `AND`s.
