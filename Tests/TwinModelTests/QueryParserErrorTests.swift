@@ -38,6 +38,7 @@ struct QueryParserErrorTests {
          "expected 'AND', 'OR', 'GROUP BY', 'ORDER BY' or end of query, found '-'"),
         ("SELECT * FROM DIGITALTWINS T ORDER BY T.x DESC T.y", 47, "',' or end of query", "expected ',' or end of query, found 'T'"),
         ("SELECT * FROM DIGITALTWINS T WHERE T.x = 1 GROUP T.x", 49, "'BY'", "expected 'BY', found 'T'"),
+        ("SELECT * FROM DIGITALTWINS T GROUP BY T.x T.y", 42, "',', 'ORDER BY' or end of query", "expected ',', 'ORDER BY' or end of query, found 'T'"),
         ("SELECT * FROM DIGITALTWINS T WHERE T.$ = 1", 38, "a name after '$'", "expected a name after '$', found U+20"),
         ("SELECT * FROM DIGITALTWINS T WHERE T. = 1", 38, "a property name", "expected a property name, found '='"),
         ("SELECT * FROM DIGITALTWINS T WHERE T[1] = 1", 37, "a quoted property name", "expected a quoted property name, found number 1"),

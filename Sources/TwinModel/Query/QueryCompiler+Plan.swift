@@ -39,41 +39,54 @@ extension QueryCompiler {
         var farColumn: String { self == .backward ? "source" : "target" }
     }
 
-    /// The twin the query starts from: the one its own `WHERE` conjuncts pin down best, and how well
-    /// (`anchorScore`; 0 when nothing does, and the first twin is the anchor).
-    func anchorNode(_ conditions: [Condition]) -> (node: Int, score: Int) {
-        var best = (node: 0, score: 0)
+    /// How firmly a twin's own `WHERE` conjuncts pin it down, weakest first.
+    enum Anchoring: Int, Comparable {
+        case none
+        /// Some condition on it alone, which SQLite checks row by row.
+        case filtered
+        /// Its model: the `(tenant, model)` index.
+        case byModel
+        /// Its `$dtId`: the unique `(tenant, id)` index.
+        case byID
+
+        static func < (lhs: Anchoring, rhs: Anchoring) -> Bool { lhs.rawValue < rhs.rawValue }
+    }
+
+    /// The twin the query starts from: the one its own `WHERE` conjuncts pin down best; the first
+    /// twin when none is.
+    func anchorNode(_ conditions: [Condition]) -> (node: Int, anchoring: Anchoring) {
+        var best = (node: 0, anchoring: Anchoring.none)
         for condition in conditions {
             guard condition.references.count == 1, case .twin(let node)? = condition.references.first else { continue }
-            let score = anchorScore(condition.expression)
-            if score > best.score || (score == best.score && node < best.node && score > 0) { best = (node, score) }
+            let anchoring = anchoring(by: condition.expression)
+            if anchoring > best.anchoring || (anchoring == best.anchoring && node < best.node) { best = (node, anchoring) }
         }
         return best
     }
 
-    /// 3 for `$dtId` equality or `IN`, 2 for the model, 1 for anything else on one twin.
-    private func anchorScore(_ expression: QueryExpression) -> Int {
+    private func anchoring(by expression: QueryExpression) -> Anchoring {
         switch expression {
         case .comparison(let left, .equal, let right, _):
             let path: QueryExpression = if case .literal = left { right } else { left }
-            return systemName(of: path).map { $0 == "$dtId" ? 3 : $0 == "$model" ? 2 : 1 } ?? 1
+            return anchoring(byColumnOf: path)
         case .membership(let value, _, false, _):
-            return systemName(of: value).map { $0 == "$dtId" ? 3 : $0 == "$model" ? 2 : 1 } ?? 1
+            return anchoring(byColumnOf: value)
         case .isOfModel:
-            return 2
+            return .byModel
         default:
-            return 1
+            return .filtered
         }
     }
 
-    /// `$dtId` or `$model` when the expression reads that column of a twin.
-    private func systemName(of expression: QueryExpression) -> String? {
-        guard case .path(let path) = expression, let operand = try? resolve(path) else { return nil }
-        switch operand {
-        case .text(let sql, _) where sql.hasSuffix(".id"): return "$dtId"
-        case .text(let sql, _) where sql.hasSuffix(".model"): return "$model"
-        default: return nil
+    /// `.byID` or `.byModel` when the expression is a twin's `$dtId` or `$metadata.$model`.
+    private func anchoring(byColumnOf expression: QueryExpression) -> Anchoring {
+        guard case .path(let path) = expression, let (variable, rest) = try? rootVariable(of: path), case .twin = variable else {
+            return .filtered
         }
+        let names = rest.map { $0.isSystem ? $0.name : "" }
+        if names == ["$dtId"] { return .byID }
+        if names == ["$metadata", "$model"] { return .byModel }
+        return .filtered
     }
 
     func orientation(of edge: Edge, near: Int) -> Orientation {
@@ -93,7 +106,7 @@ extension QueryCompiler {
         }
     }
 
-    func joinPlan(anchor: Int, conditions: [Condition]) throws(QueryError) -> JoinPlan {
+    func joinPlan(anchor: Int, conditions: [Condition]) -> JoinPlan {
         var plan = JoinPlan()
         let tenant = self.tenant.databaseValue
         plan.from = SQLFragment("twin \(nodes[anchor].alias)")

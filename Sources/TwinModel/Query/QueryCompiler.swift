@@ -59,62 +59,60 @@ struct QueryCompiler {
         switch query.source {
         case .collection(let alias, let joins):
             isImplicit = alias == nil
-            try addNode(alias)
+            addNode(alias.map(\.text), position: alias?.position ?? 0)
+            if let alias { try claim(alias, as: .twin(0)) }
             for join in joins {
                 guard case .twin(let source)? = variables[join.source.text] else {
                     throw .invalid(
-                        variables[join.source.text] == nil ? "unknown collection '\(join.source.text)'" : "'\(join.source.text)' is a relationship, not a collection of twins",
+                        variables[join.source.text] == nil
+                            ? "unknown collection '\(join.source.text)'" : "'\(join.source.text)' is a relationship, not a collection of twins",
                         at: join.source.position)
                 }
-                let target = try addNode(join.alias)
-                try addEdge(from: source, to: target, direction: .right, names: [join.relationship.text], hops: 1...1, variable: join.relationshipAlias, position: join.position)
+                try claim(join.alias, as: .twin(nodes.count))
+                let target = addNode(join.alias.text, position: join.alias.position)
+                if let relationshipAlias = join.relationshipAlias { try claim(relationshipAlias, as: .relationship(edges.count)) }
+                addEdge(
+                    from: source, to: target, direction: .right, names: [join.relationship.text], hops: 1...1,
+                    variable: join.relationshipAlias?.text, position: join.position)
             }
         case .match(let pattern):
-            // Names are claimed in the order written, so a clash is reported where it is repeated.
+            // Names are claimed in the order written, so a clash is reported where the name is repeated.
             var indices: [Int] = []
             for (offset, node) in pattern.nodes.enumerated() {
                 if let name = node.name, case .twin(let existing)? = variables[name.text] {
                     indices.append(existing)
                 } else {
-                    indices.append(try addNode(node.name, position: node.position))
+                    if let name = node.name { try claim(name, as: .twin(nodes.count)) }
+                    indices.append(addNode(node.name?.text, position: node.position))
                 }
                 if offset < pattern.edges.count, let variable = pattern.edges[offset].variable {
-                    if variables[variable.text] != nil { throw .invalid("'\(variable.text)' is already defined", at: variable.position) }
-                    variables[variable.text] = .relationship(offset)
+                    try claim(variable, as: .relationship(offset))
                 }
             }
             for (offset, edge) in pattern.edges.enumerated() {
-                try addEdge(
+                addEdge(
                     from: indices[offset], to: indices[offset + 1], direction: edge.direction, names: edge.names, hops: edge.hops,
-                    variable: edge.variable, position: edge.position, claimed: true)
+                    variable: edge.variable?.text, position: edge.position)
             }
         }
     }
 
+    private mutating func claim(_ name: QueryName, as variable: Variable) throws(QueryError) {
+        if variables[name.text] != nil { throw .invalid("'\(name.text)' is already defined", at: name.position) }
+        variables[name.text] = variable
+    }
+
     @discardableResult
-    private mutating func addNode(_ name: QueryName?, position: Int? = nil) throws(QueryError) -> Int {
-        let index = nodes.count
-        if let name {
-            if variables[name.text] != nil { throw .invalid("'\(name.text)' is already defined", at: name.position) }
-            variables[name.text] = .twin(index)
-        }
-        nodes.append(Node(name: name?.text, alias: "t\(index)", position: name?.position ?? position ?? 0))
-        return index
+    private mutating func addNode(_ name: String?, position: Int) -> Int {
+        nodes.append(Node(name: name, alias: "t\(nodes.count)", position: position))
+        return nodes.count - 1
     }
 
     private mutating func addEdge(
-        from: Int, to: Int, direction: MatchEdge.Direction, names: [String], hops: ClosedRange<Int>, variable: QueryName?, position: Int,
-        claimed: Bool = false
-    ) throws(QueryError) {
-        let index = edges.count
-        if let variable, !claimed {
-            if variables[variable.text] != nil { throw .invalid("'\(variable.text)' is already defined", at: variable.position) }
-            variables[variable.text] = .relationship(index)
-        }
-        edges.append(
-            Edge(
-                from: from, to: to, direction: direction, names: names, hops: hops, variable: variable?.text,
-                alias: hops == 1...1 ? "r\(index)" : "p\(index)", position: position))
+        from: Int, to: Int, direction: MatchEdge.Direction, names: [String], hops: ClosedRange<Int>, variable: String?, position: Int
+    ) {
+        let alias = hops == 1...1 ? "r\(edges.count)" : "p\(edges.count)"
+        edges.append(Edge(from: from, to: to, direction: direction, names: names, hops: hops, variable: variable, alias: alias, position: position))
     }
 
     // MARK: Statement
@@ -127,8 +125,8 @@ struct QueryCompiler {
             }
         }
         let anchor = anchorNode(conditions)
-        let plan = try joinPlan(anchor: anchor.node, conditions: conditions)
-        let projection = try self.projection(order: totalOrder(plan, anchorScore: anchor.score))
+        let plan = joinPlan(anchor: anchor.node, conditions: conditions)
+        let projection = try self.projection(order: totalOrder(plan, anchoring: anchor.anchoring))
         var statement = SQLFragment()
         if !plan.tables.isEmpty {
             statement += "WITH RECURSIVE " + SQLFragment.joined(plan.tables, separator: ", ") + " "
@@ -148,9 +146,9 @@ struct QueryCompiler {
     /// that an index on the anchor already yields in order, so SQLite can stop after a page instead of
     /// sorting every match: `(tenant, model, pk)` when the model pins the anchor, else `(tenant, id)`.
     /// Unordered results therefore come by `$dtId`, or by model then creation for `IS_OF_MODEL` queries.
-    func totalOrder(_ plan: JoinPlan, anchorScore: Int) -> [SQLFragment] {
+    func totalOrder(_ plan: JoinPlan, anchoring: Anchoring) -> [SQLFragment] {
         let anchor = nodes[plan.nodeOrder[0]].alias
-        var keys: [SQLFragment] = anchorScore == 2 ? [SQLFragment("\(anchor).model"), SQLFragment("\(anchor).pk")] : [SQLFragment("\(anchor).id")]
+        var keys = anchoring == .byModel ? [SQLFragment("\(anchor).model"), SQLFragment("\(anchor).pk")] : [SQLFragment("\(anchor).id")]
         keys += plan.nodeOrder.dropFirst().map { SQLFragment("\(nodes[$0].alias).pk") }
         keys += plan.edgeOrder.filter { edges[$0].isSingleHop }.map { SQLFragment("\(edges[$0].alias).pk") }
         return keys

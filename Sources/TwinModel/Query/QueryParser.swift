@@ -90,11 +90,6 @@ public struct QueryParser {
         current.word.map { !Self.isReserved($0) } ?? false
     }
 
-    /// Fails unless the next token is one of `keywords` (which the caller handles) or the end.
-    func expectClauseEnd(_ description: String) throws(QueryError) {
-        if current.kind != .end { throw .expected(description, found: current.quoted, at: current.position) }
-    }
-
     // MARK: Query
 
     mutating func query() throws(QueryError) -> Query {
@@ -134,24 +129,29 @@ public struct QueryParser {
                 orderBy.append(QueryOrderItem(expression: expression, descending: descending))
             } while accept(.comma)
         }
-        if current.kind != .end {
-            var allowed: [String] = []
-            if filter == nil && groupBy.isEmpty && orderBy.isEmpty {
-                if case .collection = source { allowed.append("'JOIN'") }
-                if case .match = source { allowed.append("an edge") }
-                allowed.append("'WHERE'")
-            } else if filter != nil && groupBy.isEmpty && orderBy.isEmpty {
-                allowed += ["'AND'", "'OR'"]
-            } else if !orderBy.isEmpty {
-                allowed.append("','")
-            }
-            if groupBy.isEmpty && orderBy.isEmpty { allowed.append("'GROUP BY'") }
-            if orderBy.isEmpty { allowed.append("'ORDER BY'") }
-            allowed.append("end of query")
-            let list = allowed.dropLast().joined(separator: ", ") + " or " + allowed.last!
-            try expectClauseEnd(list)
-        }
+        if current.kind != .end { throw unexpectedClause(source: source, filter: filter, groupBy: groupBy, orderBy: orderBy) }
         return Query(top: top, projection: projection, source: source, filter: filter, groupBy: groupBy, orderBy: orderBy)
+    }
+
+    /// What could have followed the clauses parsed so far, for the error when something else does.
+    private func unexpectedClause(source: QuerySource, filter: QueryExpression?, groupBy: [QueryExpression], orderBy: [QueryOrderItem]) -> QueryError {
+        var allowed: [String] = []
+        if orderBy.isEmpty {
+            if !groupBy.isEmpty {
+                allowed.append("','")
+            } else if filter != nil {
+                allowed += ["'AND'", "'OR'"]
+            } else {
+                if case .match = source { allowed.append("an edge") } else { allowed.append("'JOIN'") }
+                allowed.append("'WHERE'")
+            }
+            if groupBy.isEmpty { allowed.append("'GROUP BY'") }
+            allowed.append("'ORDER BY'")
+        } else {
+            allowed.append("','")
+        }
+        let list = allowed.joined(separator: ", ") + " or end of query"
+        return .expected(list, found: current.quoted, at: current.position)
     }
 
     mutating func projection() throws(QueryError) -> Projection {
@@ -169,12 +169,7 @@ public struct QueryParser {
 
     mutating func source() throws(QueryError) -> QuerySource {
         if accept("MATCH") { return .match(try pattern()) }
-        var alias: QueryName?
-        if accept("AS") {
-            alias = try self.alias("a collection alias")
-        } else if isAliasNext {
-            alias = try self.alias("a collection alias")
-        }
+        let alias = accept("AS") || isAliasNext ? try self.alias("a collection alias") : nil
         var joins: [QueryJoin] = []
         while current.isKeyword("JOIN") {
             let position = advance().position
