@@ -19,25 +19,25 @@ import time
 import kuzu
 
 QUERIES = [
-    ("point lookup", "MATCH (t:Twin) WHERE t.id = 's0-b0-l5-r7-x0' RETURN t.*"),
+    ("point lookup", "MATCH (t:Twin {id: 's0-b0-l5-r7-x0'}) RETURN t.*"),
     (
         "level sensors > 30 (2 hops)",
-        "MATCH (l:Twin)-[:hasPart]->(r:Twin)-[:isLocationOf]->(s:Twin) "
-        "WHERE l.id = 's0-b0-l5' AND s.temperature > 30 RETURN s.*",
+        "MATCH (l:Twin {id: 's0-b0-l5'})-[:hasPart]->(r:Twin)-[:isLocationOf]->(s:Twin) "
+        "WHERE s.temperature > 30 RETURN s.*",
     ),
     (
-        "building sensors (3 hops)",
-        "MATCH (b:Twin)-[:hasPart]->(l:Twin)-[:hasPart]->(r:Twin)-[:isLocationOf]->(s:Twin) "
-        "WHERE b.id = 's0-b0' AND s.temperature > 30 RETURN s.id",
+        "building hot sensors (3 hops)",
+        "MATCH (b:Twin {id: 's0-b0'})-[:hasPart]->(l:Twin)-[:hasPart]->(r:Twin)-[:isLocationOf]->(s:Twin) "
+        "WHERE s.temperature > 30 RETURN s.id",
     ),
     (
         "devices per building",
-        "MATCH (c:Twin)-[:includes]->(b:Twin)-[:hasPart]->(l:Twin)-[:hasPart]->(r:Twin)-[:isLocationOf]->(s:Twin) "
-        "WHERE c.id = 's0' RETURN b.id AS building, s.model AS model, COUNT(*) AS devices",
+        "MATCH (c:Twin {id: 's0'})-[:includes]->(b:Twin)-[:hasPart]->(l:Twin)-[:hasPart]->(r:Twin)-[:isLocationOf]->(s:Twin) "
+        "RETURN b.id AS building, s.model AS model, COUNT(*) AS devices",
     ),
     (
         "10-hop meter chain",
-        "MATCH (b:Twin)-[:isLocationOf|:feeds*10..10]->(m:Twin) WHERE b.id = 's0-b0' RETURN m.id",
+        "MATCH (b:Twin {id: 's0-b0'})-[:isLocationOf|:feeds*10..10]->(m:Twin) RETURN m.id",
     ),
 ]
 

@@ -1,19 +1,29 @@
 #!/usr/bin/env bash
 # Doppel vs Kuzu on the same generated portfolio, in one run.
-#   Benchmarks/query/run.sh [TWINS] [SITES]      (defaults: 1000000 twins over 20 sites)
+#   Benchmarks/query/run.sh [TWINS] [SITES] [WORKDIR]
+# Defaults: 1,000,000 twins over 20 sites in a temporary folder. A WORKDIR is kept, and a portfolio
+# already generated there is reused.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 twins=${1:-1000000}
 sites=${2:-20}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+if [ -n "${3:-}" ]; then
+    work=$3
+    mkdir -p "$work"
+else
+    work=$(mktemp -d)
+    trap 'rm -rf "$work"' EXIT
+fi
 
 swift build -c release --product doppel >/dev/null
 doppel="$(swift build -c release --show-bin-path)/doppel"
-python3 -m venv "$work/venv" && "$work/venv/bin/pip" install -q kuzu==0.11.3
+[ -x "$work/venv/bin/python" ] || python3 -m venv "$work/venv"
+"$work/venv/bin/pip" install -q kuzu==0.11.3
 
-echo "== generating $twins twins over $sites sites"
-"$doppel" sim portfolio --twins "$twins" --sites "$sites" --seed 1 --data "$work/data"
+if [ ! -f "$work/data/doppel.sqlite" ]; then
+    echo "== generating $twins twins over $sites sites"
+    "$doppel" sim portfolio --twins "$twins" --sites "$sites" --seed 1 --data "$work/data"
+fi
 echo "== Doppel"
 "$doppel" bench query --data "$work/data" --json > "$work/doppel.json"
 echo "== Kuzu"

@@ -170,13 +170,13 @@ struct QueryGraphTests {
         let join = try await store.queryPlan("SELECT L FROM DIGITALTWINS B JOIN L RELATED B.hasPart WHERE B.$dtId = 'b1'", in: tenant)
         #expect(Array(join.prefix(3)) == [
             "SEARCH t0 USING COVERING INDEX sqlite_autoindex_twin_1 (tenant=? AND id=?)",
-            "SEARCH r0 USING INDEX relationship_by_source (source=? AND name=?)",
+            "SEARCH r0 USING COVERING INDEX relationship_by_source (source=? AND name=?)",
             "SEARCH t1 USING INTEGER PRIMARY KEY (rowid=?)",
         ])
         let reverse = try await store.queryPlan("SELECT a FROM DIGITALTWINS MATCH (a)-[:hasPart]->(b) WHERE b.$dtId = 'b1-l1' AND a.name = 'North'", in: tenant)
         #expect(Array(reverse.prefix(3)) == [
             "SEARCH t1 USING COVERING INDEX sqlite_autoindex_twin_1 (tenant=? AND id=?)",
-            "SEARCH r0 USING INDEX relationship_by_target (target=? AND name=?)",
+            "SEARCH r0 USING COVERING INDEX relationship_by_target (target=? AND name=?)",
             "SEARCH t0 USING INTEGER PRIMARY KEY (rowid=?)",
         ])
         for text in [

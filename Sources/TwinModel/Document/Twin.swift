@@ -90,8 +90,19 @@ public struct Twin: Sendable, Hashable {
         at time: Timestamp,
         limits: DocumentLimits = .standard
     ) throws(TwinModelError) -> SectionChange {
+        try change(kind, at: time) { section throws(TwinModelError) in
+            try section.apply(mergePatch: patch, kind: kind, at: time, limits: limits)
+        }
+    }
+
+    /// Runs one change on a copy of a section and keeps it, with a new twin version, only if it succeeds.
+    private mutating func change(
+        _ kind: TwinSection.Kind,
+        at time: Timestamp,
+        _ body: (inout TwinSection) throws(TwinModelError) -> SectionChange
+    ) throws(TwinModelError) -> SectionChange {
         var section = self[section: kind]
-        let change = try section.apply(mergePatch: patch, kind: kind, at: time, limits: limits)
+        let change = try body(&section)
         self[section: kind] = section
         version += 1
         updatedAt = time
@@ -128,11 +139,8 @@ public struct Twin: Sendable, Hashable {
             throw .notAnObject(path: kind.rawValue, found: result.typeName)
         }
         if let path = Self.firstNullMember(in: object, path: kind.rawValue) { throw .nullValue(path: path) }
-        var section = self[section: kind]
-        let change = try section.replace(with: object, kind: kind, at: time, limits: limits)
-        self[section: kind] = section
-        version += 1
-        updatedAt = time
-        return change
+        return try change(kind, at: time) { section throws(TwinModelError) in
+            try section.replace(with: object, kind: kind, at: time, limits: limits)
+        }
     }
 }

@@ -7,6 +7,7 @@ enum StoreMigrations {
         migrator.registerMigration("v1-graph", migrate: createGraph)
         migrator.registerMigration("v1-history", migrate: createHistory)
         migrator.registerMigration("v1-access-tokens", migrate: createAccessTokens)
+        migrator.registerMigration("v2-covering-relationship-indexes", migrate: coverRelationshipIndexes)
         return migrator
     }
 
@@ -81,6 +82,18 @@ enum StoreMigrations {
                     at INTEGER NOT NULL
                 );
                 CREATE INDEX history_by_twin ON history(incarnation, seq);
+                """
+        )
+    }
+
+    /// Graph walks test each relationship's tenant; with it in the indexes they answer without the table.
+    private static func coverRelationshipIndexes(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                DROP INDEX relationship_by_source;
+                DROP INDEX relationship_by_target;
+                CREATE INDEX relationship_by_source ON relationship(source, name, target, tenant);
+                CREATE INDEX relationship_by_target ON relationship(target, name, source, tenant);
                 """
         )
     }

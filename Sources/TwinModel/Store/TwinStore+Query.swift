@@ -27,12 +27,13 @@ extension TwinStore {
         let offset = try continuationToken.map { (token) throws(QueryError) in try QueryContinuation.offset(of: token, fingerprint: fingerprint) } ?? 0
         let pageSize = max(1, limits.pageSize)
         let logger = logger
+        let shapes = statementShapes
         return try await writer.read { db in
             let compiled = try Self.compile(query, tenant: tenant, in: db)
             let want = min(pageSize, (compiled.top ?? Int.max) - offset)
             guard want > 0 else { return QueryPage(items: []) }
             logger.trace("query", metadata: ["query.sql": "\(compiled.statement.sql)", "query.offset": "\(offset)"])
-            let statement = try db.makeStatement(sql: compiled.statement.sql + " LIMIT ? OFFSET ?")
+            let statement = try shapes.statement(compiled.statement.sql + " LIMIT ? OFFSET ?", in: db)
             let arguments = StatementArguments(compiled.statement.arguments + [(want + 1).databaseValue, offset.databaseValue])
             var items: [JSONValue] = []
             items.reserveCapacity(want)

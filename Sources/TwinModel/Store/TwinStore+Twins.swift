@@ -80,12 +80,7 @@ extension TwinStore {
         let limits = configuration.documentLimits
         let cache = reportedCache
         return try await writer.write { db in
-            cache.invalidate(tenant: tenant, twin: id)
-            guard let (pk, existing) = try Self.loadTwin(id, tenant: tenant, in: db) else {
-                throw TwinModelError.twinNotFound(id)
-            }
-            try Self.checkPrecondition(ifMatch, etag: existing.etag)
-            var twin = existing
+            var (pk, twin) = try Self.loadForChange(id, tenant: tenant, ifMatch: ifMatch, cache: cache, in: db)
             let change: SectionChange
             switch patch {
             case .merge(let object): change = try twin.apply(mergePatch: object, to: section, at: time, limits: limits)
@@ -102,12 +97,7 @@ extension TwinStore {
     public func setModel(_ model: String?, of id: String, in tenant: String, ifMatch: String? = nil, at time: Timestamp = .now) async throws -> Twin {
         let cache = reportedCache
         return try await writer.write { db in
-            cache.invalidate(tenant: tenant, twin: id)
-            guard let (pk, existing) = try Self.loadTwin(id, tenant: tenant, in: db) else {
-                throw TwinModelError.twinNotFound(id)
-            }
-            try Self.checkPrecondition(ifMatch, etag: existing.etag)
-            var twin = existing
+            var (pk, twin) = try Self.loadForChange(id, tenant: tenant, ifMatch: ifMatch, cache: cache, in: db)
             twin.model = model
             twin.version += 1
             twin.updatedAt = time
@@ -120,11 +110,7 @@ extension TwinStore {
     public func deleteTwin(_ id: String, in tenant: String, cascade: Bool = false, ifMatch: String? = nil) async throws {
         let cache = reportedCache
         try await writer.write { db in
-            cache.invalidate(tenant: tenant, twin: id)
-            guard let (pk, existing) = try Self.loadTwin(id, tenant: tenant, in: db) else {
-                throw TwinModelError.twinNotFound(id)
-            }
-            try Self.checkPrecondition(ifMatch, etag: existing.etag)
+            let (pk, _) = try Self.loadForChange(id, tenant: tenant, ifMatch: ifMatch, cache: cache, in: db)
             if !cascade {
                 let outgoing = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM relationship WHERE source = ?", arguments: [pk]) ?? 0
                 let incoming = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM relationship WHERE target = ?", arguments: [pk]) ?? 0
@@ -147,6 +133,17 @@ extension TwinStore {
         let statement = try db.cachedStatement(sql: "SELECT \(TwinRow.columns) FROM twin WHERE tenant = ? AND id = ?")
         guard let row = try Row.fetchOne(statement, arguments: [tenant, id]) else { return nil }
         return try TwinRow.decode(row)
+    }
+
+    /// The twin a write is about to change: it must exist and match `ifMatch`; the batch path's cached
+    /// copy of it is dropped first.
+    static func loadForChange(
+        _ id: String, tenant: String, ifMatch: String?, cache: ReportedStateCache, in db: Database
+    ) throws -> (pk: Int64, twin: Twin) {
+        cache.invalidate(tenant: tenant, twin: id)
+        guard let loaded = try loadTwin(id, tenant: tenant, in: db) else { throw TwinModelError.twinNotFound(id) }
+        try checkPrecondition(ifMatch, etag: loaded.twin.etag)
+        return loaded
     }
 
     static func checkPrecondition(_ ifMatch: String?, etag: String) throws {

@@ -14,6 +14,8 @@ public final class TwinStore: Sendable {
     let logger: Logger
     /// Committed reported state of recently written twins, for the batch path.
     let reportedCache: ReportedStateCache
+    /// Query shapes whose prepared statements stay cached on each reader.
+    let statementShapes = StatementShapes(capacity: 256)
 
     /// Opens (creating if needed) the database file at `path` in WAL mode and brings its schema up to date.
     public convenience init(path: String, configuration: StoreConfiguration = StoreConfiguration(), logger: Logger) throws {

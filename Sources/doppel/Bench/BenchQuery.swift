@@ -25,20 +25,28 @@ struct BenchQuery: AsyncParsableCommand {
     @Option(help: "Tenant the portfolio is in.")
     var tenant = TwinStore.defaultTenant
 
+    @Option(help: "Results per page; the default holds every result of these queries in one page, as Kuzu returns them.")
+    var pageSize = 1000
+
+    @Option(help: "Run only the queries whose name contains this text.")
+    var filter: String?
+
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
     func run() async throws {
         let store = try DataDirectory.openStore(data, label: "doppel.bench")
+        var limits = QueryLimits()
+        limits.pageSize = pageSize
         var results: [JSONValue] = []
-        for benchmark in QueryBenchmark.standard {
+        for benchmark in QueryBenchmark.standard where filter.map(benchmark.name.contains) ?? true {
             var rows = 0
-            for _ in 0..<warmup { rows = try await benchmark.run(on: store, tenant: tenant) }
+            for _ in 0..<warmup { rows = try await benchmark.run(on: store, tenant: tenant, limits: limits) }
             var samples: [Double] = []
             samples.reserveCapacity(iterations)
             for _ in 0..<iterations {
                 let start = ContinuousClock.now
-                _ = try await benchmark.run(on: store, tenant: tenant)
+                _ = try await benchmark.run(on: store, tenant: tenant, limits: limits)
                 samples.append((ContinuousClock.now - start).seconds * 1000)
             }
             samples.sort()
@@ -47,6 +55,7 @@ struct BenchQuery: AsyncParsableCommand {
                 "query": .string(benchmark.query),
                 "rows": .int(Int64(rows)),
                 "iterations": .int(Int64(iterations)),
+                "pageSize": .int(Int64(pageSize)),
                 "medianMs": .double(Self.percentile(samples, 0.5)),
                 "p99Ms": .double(Self.percentile(samples, 0.99)),
             ]
@@ -99,11 +108,11 @@ struct QueryBenchmark {
     ]
 
     /// Runs the query to its last page; returns the number of result rows.
-    func run(on store: TwinStore, tenant: String) async throws -> Int {
+    func run(on store: TwinStore, tenant: String, limits: QueryLimits) async throws -> Int {
         var rows = 0
         var continuation: String?
         repeat {
-            let page = try await store.query(query, in: tenant, continuationToken: continuation)
+            let page = try await store.query(query, in: tenant, continuationToken: continuation, limits: limits)
             rows += page.items.count
             continuation = page.continuationToken
         } while continuation != nil
