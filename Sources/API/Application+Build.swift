@@ -16,13 +16,15 @@ public func buildApplication(
     logger: Logger,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    let router = buildRouter(store: store, configuration: configuration, metrics: metrics)
+    let imports = ImportJobs()
+    let router = buildRouter(store: store, configuration: configuration, metrics: metrics, imports: imports)
     return Application(
         router: router,
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: "Doppel"
         ),
+        services: [ImportRunner(jobs: imports, store: store)],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger
     )
@@ -32,7 +34,8 @@ public func buildApplication(
 public func buildRouter(
     store: TwinStore,
     configuration: APIConfiguration = APIConfiguration(),
-    metrics: PrometheusCollectorRegistry? = nil
+    metrics: PrometheusCollectorRegistry? = nil,
+    imports: ImportJobs = ImportJobs()
 ) -> Router<DoppelRequestContext> {
     let router = Router(context: DoppelRequestContext.self)
     router.add(middleware: MetricsMiddleware())
@@ -46,5 +49,6 @@ public func buildRouter(
     ModelsController(store: store).addRoutes(to: v1.group("models"))
     TokensController(store: store).addRoutes(to: v1.group("tokens"))
     QueryController(store: store, limits: configuration.queryLimits).addRoutes(to: v1.group("query"))
+    ImportsController(jobs: imports).addRoutes(to: v1.group("imports"))
     return router
 }

@@ -29,6 +29,8 @@ public enum TwinModelError: Error, Sendable, Equatable {
     case preconditionFailed(expected: String, actual: String)
     /// A twin still has relationships and the caller did not ask for a cascade.
     case twinHasRelationships(id: String, outgoing: Int, incoming: Int)
+    /// An import file is malformed; `location` is a file, line or JSON path.
+    case invalidImport(location: String, reason: String)
     /// A twin would exceed the number of outgoing or incoming relationships allowed.
     case relationshipLimitExceeded(twin: String, direction: String, limit: Int)
 }
@@ -55,6 +57,7 @@ extension TwinModelError: CustomStringConvertible {
         case .preconditionFailed(let expected, let actual): "precondition failed: expected etag \(expected), current is \(actual)"
         case .twinHasRelationships(let id, let outgoing, let incoming):
             "twin \"\(id)\" still has \(outgoing) outgoing and \(incoming) incoming relationships; delete them or ask for a cascade"
+        case .invalidImport(let location, let reason): "\(location): \(reason)"
         case .relationshipLimitExceeded(let twin, let direction, let limit):
             "twin \"\(twin)\" would have more than \(limit) \(direction) relationships"
         }

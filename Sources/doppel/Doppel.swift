@@ -7,7 +7,7 @@ struct Doppel: AsyncParsableCommand {
         commandName: "doppel",
         abstract: "A self-hosted digital-twin service for IoT fleets.",
         version: "0.1.0",
-        subcommands: [Serve.self, Query.self, Sim.self, Bench.self],
+        subcommands: [Serve.self, Import.self, Query.self, Sim.self, Bench.self],
         defaultSubcommand: nil
     )
 }

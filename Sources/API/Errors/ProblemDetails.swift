@@ -40,7 +40,7 @@ extension ProblemDetails {
     public init(_ error: TwinModelError) {
         let (status, slug): (HTTPResponse.Status, String) =
             switch error {
-            case .invalidKey, .tooDeep, .stringTooLong, .nullValue, .notAnObject, .invalidJSON, .invalidPatch, .invalidIdentifier:
+            case .invalidKey, .tooDeep, .stringTooLong, .nullValue, .notAnObject, .invalidImport, .invalidJSON, .invalidPatch, .invalidIdentifier:
                 (.badRequest, "invalid-document")
             case .sectionTooLarge: (.contentTooLarge, "document-too-large")
             case .tenantNotFound, .twinNotFound, .relationshipNotFound, .modelNotFound: (.notFound, "not-found")

@@ -67,6 +67,14 @@ extension APIOperation {
             method: "POST", path: "/v1/query", summary: "Run an ADT-style graph query, a page at a time", role: .viewer,
             body: (["application/json"], "QueryRequest"), success: (200, "QueryPage"), errors: [400]),
         APIOperation(
+            method: "POST", path: "/v1/imports", summary: "Submit an ADT graph file (explorer JSON or bulk NDJSON) as an import job",
+            role: .operator, body: (["application/json", "application/x-ndjson"], "ImportFile"), success: (202, "ImportJob"),
+            errors: [400, 413],
+            query: [("format", "adt-json or adt-ndjson; detected when omitted"), ("dryRun", "true validates and reports only")]),
+        APIOperation(
+            method: "GET", path: "/v1/imports/{id}", summary: "An import job's status and summary", role: .viewer, body: nil,
+            success: (200, "ImportJob"), errors: [404]),
+        APIOperation(
             method: "POST", path: "/v1/tokens", summary: "Mint a bearer token (shown once)", role: .admin,
             body: (["application/json"], "TokenRequest"), success: (201, "Token"), errors: [400]),
     ]

@@ -126,6 +126,14 @@ enum OpenAPIDocument {
             "type": "object",
             "properties": ["value": ["type": "array", "items": ["type": "object"]], "continuationToken": ["type": "string"]],
         ],
+        "ImportFile": ["description": "An ADT explorer JSON file or an ADT bulk-import NDJSON file."],
+        "ImportJob": [
+            "type": "object",
+            "properties": [
+                "id": ["type": "string"], "status": ["enum": ["queued", "running", "succeeded", "failed"]], "dryRun": ["type": "boolean"],
+                "submittedAt": ["type": "string"], "finishedAt": ["type": "string"], "summary": ["type": "object"], "error": ["type": "string"],
+            ],
+        ],
         "TokenRequest": [
             "type": "object", "required": ["role", "name"],
             "properties": ["role": ["enum": ["viewer", "operator", "admin"]], "name": ["type": "string"], "tenant": ["type": "string"]],

@@ -46,6 +46,7 @@ public struct ImportedRelationship: Sendable, Hashable {
 
 /// What an import did.
 public struct ImportSummary: Sendable, Hashable, Codable {
+    public var modelsCreated = 0
     public var twinsCreated = 0
     public var twinsUpdated = 0
     public var relationshipsCreated = 0

@@ -7,9 +7,13 @@ extension TwinStore {
     /// Re-importing the same graph changes nothing but versions, so imports are idempotent. Documents are
     /// validated against the limits, relationship targets must exist (in the graph or the store), and the
     /// per-twin relationship limits hold. Updates of existing twins go into their history; creations do
-    /// not (the import is their origin).
+    /// not (the import is their origin). A dry run does all of it and then rolls back.
     @discardableResult
-    public func importGraph(_ graph: GraphImport, in tenant: String, changedBy: String, at time: Timestamp = .now) async throws -> ImportSummary {
+    public func importGraph(
+        _ graph: GraphImport, in tenant: String, changedBy: String, at time: Timestamp = .now,
+        models: [(id: String, body: JSONValue)] = [], dryRun: Bool = false
+    ) async throws -> ImportSummary {
+        let models = models.map { StoredModel(id: $0.id, body: $0.body, uploadedAt: time) }
         let configuration = configuration
         let validator = DocumentValidator(limits: configuration.documentLimits)
         var twinIDs = Set<String>(minimumCapacity: graph.twins.count)
@@ -33,16 +37,33 @@ extension TwinStore {
             try validator.validate(patch: relationship.properties, section: "properties", keyRules: false)
         }
         let cache = reportedCache
-        return try await writer.write { db in
-            try Self.requireTenant(tenant, in: db)
-            cache.removeAll()
+        return try await writer.writeWithoutTransaction { db in
             var summary = ImportSummary()
-            var keys = try Self.importTwins(
-                graph.twins, tenant: tenant, changedBy: changedBy, at: time, limits: configuration.documentLimits, summary: &summary, in: db)
-            try Self.importRelationships(
-                graph.relationships, tenant: tenant, keys: &keys, configuration: configuration, at: time, summary: &summary, in: db)
+            try db.inTransaction {
+                summary = try Self.importGraph(graph, models: models, tenant: tenant, changedBy: changedBy, at: time, configuration: configuration, cache: cache, in: db)
+                return dryRun ? .rollback : .commit
+            }
             return summary
         }
+    }
+
+    private static func importGraph(
+        _ graph: GraphImport, models: [StoredModel], tenant: String, changedBy: String, at time: Timestamp,
+        configuration: StoreConfiguration, cache: ReportedStateCache, in db: Database
+    ) throws -> ImportSummary {
+        try Self.requireTenant(tenant, in: db)
+        cache.removeAll()
+        for model in models {
+            try db.execute(
+                sql: "INSERT INTO model (tenant, id, body, uploaded_at) VALUES (?, ?, ?, ?)",
+                arguments: [tenant, model.id, model.body.encodedString(), time.milliseconds])
+        }
+        var summary = ImportSummary()
+        var keys = try Self.importTwins(
+            graph.twins, tenant: tenant, changedBy: changedBy, at: time, limits: configuration.documentLimits, summary: &summary, in: db)
+        try Self.importRelationships(
+            graph.relationships, tenant: tenant, keys: &keys, configuration: configuration, at: time, summary: &summary, in: db)
+        return summary
     }
 
     /// Inserts new twins with raw statements and updates existing ones through the twin use case; returns id → row key.

@@ -1,0 +1,66 @@
+import Hummingbird
+import TwinModel
+
+/// `POST /v1/imports` and `GET /v1/imports/{id}`: building-model imports as background jobs.
+struct ImportsController {
+    let jobs: ImportJobs
+
+    /// Import files may be far larger than other bodies.
+    static let maximumBytes = 256 * 1024 * 1024
+
+    func addRoutes(to group: RouterGroup<DoppelRequestContext>) {
+        group.post(use: submit)
+        group.get(":id", use: get)
+    }
+
+    /// Body: the file; `?format=adt-json|adt-ndjson` (detected when omitted), `?dryRun=true` to validate
+    /// only. The file is parsed before the job is queued, so a malformed one is a 400 at once; 202 with the job.
+    @Sendable func submit(_ request: Request, context: DoppelRequestContext) async throws -> Response {
+        var request = request
+        let grant = try context.require(.operator)
+        let buffer = try await request.collectBody(upTo: Self.maximumBytes)
+        let bytes = Array(buffer.readableBytesView)
+        let format: ADTGraphFile.Format
+        if let name = request.uri.queryParameters["format"] {
+            guard let known = ADTGraphFile.Format(rawValue: String(name)) else {
+                throw ProblemDetails.badRequest("format must be one of \(ADTGraphFile.Format.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            format = known
+        } else {
+            guard let detected = ADTGraphFile.detect(bytes) else {
+                throw ProblemDetails.badRequest("the body is not an ADT graph file (explorer JSON or bulk NDJSON); give ?format=")
+            }
+            format = detected
+        }
+        let file = try ADTGraphFile.read(bytes, format: format, name: "body")
+        let dryRun = request.uri.queryParameters["dryRun"] == "true"
+        let job = await jobs.submit(file, tenant: context.tenant, changedBy: "token:\(grant.name)", dryRun: dryRun)
+        return .json(Self.encode(job), status: .accepted)
+    }
+
+    @Sendable func get(_ request: Request, context: DoppelRequestContext) async throws -> Response {
+        _ = try context.require(.viewer)
+        let id = try context.pathParameter("id")
+        guard let job = await jobs.job(id, tenant: context.tenant) else {
+            throw ProblemDetails(status: .notFound, type: "https://doppel.dev/problems/not-found", title: "Not Found", detail: "import \"\(id)\" not found")
+        }
+        return .json(Self.encode(job))
+    }
+
+    static func encode(_ job: ImportJobs.Job) -> JSONValue {
+        var object: JSONObject = [
+            "id": .string(job.id), "status": .string(job.status.rawValue), "dryRun": .bool(job.dryRun),
+            "submittedAt": .string(job.submittedAt.iso8601),
+        ]
+        if let finished = job.finishedAt { object["finishedAt"] = .string(finished.iso8601) }
+        if let summary = job.summary {
+            object["summary"] = [
+                "modelsCreated": .int(Int64(summary.modelsCreated)), "twinsCreated": .int(Int64(summary.twinsCreated)),
+                "twinsUpdated": .int(Int64(summary.twinsUpdated)), "relationshipsCreated": .int(Int64(summary.relationshipsCreated)),
+                "relationshipsUpdated": .int(Int64(summary.relationshipsUpdated)),
+            ]
+        }
+        if let error = job.error { object["error"] = .string(error) }
+        return .object(object)
+    }
+}
