@@ -1,0 +1,51 @@
+extension DTDLParser {
+    /// Rules about one element and its inline children: multiplicities, enum values, unique member names.
+    mutating func checkElement(_ index: Int) {
+        let element = elements[index]
+        switch element.cls {
+        case .relationship:
+            let minimum = element.integers["minMultiplicity"]
+            if let minimum, minimum != 0 { fail(element.path + ".minMultiplicity", "minMultiplicity must be 0") }
+            if let maximum = element.integers["maxMultiplicity"] {
+                if maximum < 1 { fail(element.path + ".maxMultiplicity", "maxMultiplicity must be at least 1") }
+                if let minimum, maximum < minimum {
+                    fail(element.path + ".maxMultiplicity", "maxMultiplicity is below minMultiplicity")
+                }
+            }
+            checkUniqueNames(element.refs("properties"), in: element, property: "properties")
+        case .object:
+            checkUniqueNames(element.refs("fields"), in: element, property: "fields")
+        case .enum:
+            let values = element.refs("enumValues")
+            checkUniqueNames(values, in: element, property: "enumValues")
+            var seen: Set<JSONValue> = []
+            for case .inline(let child) in values {
+                guard let literal = elements[child].enumLiteral else { continue }
+                let schema = element.strings["valueSchema"]
+                switch (schema, literal) {
+                case ("integer", .int), ("string", .string), (nil, _): break
+                default: fail(elements[child].path + ".enumValue", "enumValue \(literal) does not match valueSchema \(schema ?? "")")
+                }
+                if !seen.insert(literal).inserted {
+                    fail(elements[child].path + ".enumValue", "enumValue \(literal) appears more than once")
+                }
+            }
+        case .mapKey:
+            if let schema = element.refs("schema").first, schema != .primitive("string") {
+                fail(element.path + ".schema", "a map key's schema must be string")
+            }
+        default:
+            break
+        }
+    }
+
+    mutating func checkUniqueNames(_ references: [DTDLReference], in element: DTDLElement, property: String) {
+        var seen: Set<String> = []
+        for case .inline(let child) in references {
+            guard let name = elements[child].strings["name"] else { continue }
+            if !seen.insert(name).inserted {
+                fail(elements[child].path + ".name", "name \"\(name)\" appears more than once in \(property)")
+            }
+        }
+    }
+}
