@@ -101,7 +101,7 @@ struct AuthRoutesTests {
             let response = try await api.send(
                 .put, "/v1/twins/pump-1", as: .bearer(operatorToken), headers: [APISession.tenantHeader: "acme"], body: "{}")
             try response.expectProblem(
-                .forbidden, type: ProblemType.forbidden, detail: "only admin tokens may name another tenant with X-Doppel-Tenant")
+                .forbidden, type: ProblemType.forbidden, detail: "only admin tokens of the default tenant may name another tenant with X-Doppel-Tenant")
             #expect(try await api.store.twin("pump-1", in: "acme") == nil)
 
             // Naming the token's own tenant is no escalation.

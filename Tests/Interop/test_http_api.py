@@ -105,3 +105,34 @@ def test_bad_input_gets_precise_problems_and_loses_nothing(doppel, tmp_path):
     state = call(server, "GET", "/v1/twins/t/state", token).json()
     assert state["desired"] == {} and state["versions"]["desired"] == 0
     assert call(server, "GET", "/healthz").status_code == 200
+
+
+def test_tenants_stay_isolated_and_preconditions_hold(doppel, tmp_path):
+    server = start(doppel, tmp_path)
+    admin = server.token
+    minted = call(server, "POST", "/v1/tokens", admin, json={"role": "admin", "name": "acme-admin", "tenant": "acme"})
+    assert minted.status_code == 201, minted.text
+    acme_admin = minted.json()["token"]
+
+    # An admin of another tenant cannot reach into the default tenant, nor mint tokens for it.
+    crossing = call(server, "GET", "/v1/twins/x", acme_admin, headers={"X-Doppel-Tenant": "default"})
+    assert crossing.status_code == 403
+    assert call(server, "POST", "/v1/tokens", acme_admin, json={"role": "viewer", "name": "v", "tenant": "default"}).status_code == 403
+    # The installation's admin can.
+    assert call(server, "PUT", "/v1/twins/a1", admin, json={}, headers={"X-Doppel-Tenant": "acme"}).status_code == 201
+    assert call(server, "GET", "/v1/twins/a1", acme_admin).status_code == 200
+    assert call(server, "GET", "/v1/twins/a1", admin).status_code == 404
+
+    # If-Match: * on a missing twin is a 412, not a create.
+    assert call(server, "PUT", "/v1/twins/ghost", admin, json={}, headers={"If-Match": "*"}).status_code == 412
+
+
+def test_json_patch_cannot_blow_up_a_document(doppel, tmp_path):
+    server = start(doppel, tmp_path)
+    assert call(server, "PUT", "/v1/twins/t", server.token, json={"a": "x" * 100}).status_code == 201
+    doubling = [{"op": "copy", "from": "", "path": f"/c{i}"} for i in range(60)]
+    response = call(server, "PATCH", "/v1/twins/t", server.token, data=json.dumps(doubling),
+                    headers={"Content-Type": "application/json-patch+json"})
+    assert response.status_code in (400, 413), response.text
+    assert call(server, "GET", "/healthz").status_code == 200
+    assert list(call(server, "GET", "/v1/twins/t", server.token).json()) == ["$dtId", "$etag", "$metadata", "a"]

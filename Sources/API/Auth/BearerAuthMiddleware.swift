@@ -5,7 +5,8 @@ import TwinModel
 
 /// Resolves `Authorization: Bearer …` to a grant and the request's tenant; refuses everything else with 401.
 ///
-/// Admins may act in another tenant by naming it in `X-Doppel-Tenant`; for anyone else the header is refused.
+/// Admins of the `default` tenant (the operators of the installation) may act in another tenant by naming
+/// it in `X-Doppel-Tenant`; for anyone else the header is refused, so tenants stay isolated.
 struct BearerAuthMiddleware: RouterMiddleware {
     typealias Context = DoppelRequestContext
     let store: TwinStore
@@ -27,10 +28,10 @@ struct BearerAuthMiddleware: RouterMiddleware {
         context.grant = grant
         context.tenant = grant.tenant
         if let requested = request.headers[Self.tenantHeader], requested != grant.tenant {
-            guard grant.role == .admin else {
+            guard grant.role == .admin, grant.tenant == TwinStore.defaultTenant else {
                 throw ProblemDetails(
                     status: .forbidden, type: "https://doppel.dev/problems/forbidden", title: "Forbidden",
-                    detail: "only admin tokens may name another tenant with X-Doppel-Tenant")
+                    detail: "only admin tokens of the default tenant may name another tenant with X-Doppel-Tenant")
             }
             guard try await store.tenants().contains(requested) else { throw TwinModelError.tenantNotFound(requested) }
             context.tenant = requested

@@ -20,7 +20,7 @@ struct DeviceStateController {
     /// A merge patch of desired state (`null` deletes), with `If-Match`; 200 with the new state.
     @Sendable func patchDesired(_ request: Request, context: DoppelRequestContext) async throws -> Response {
         var request = request
-        let grant = try context.require(.operator)
+        _ = try context.require(.operator)
         let id = try context.pathParameter("id")
         if let mediaType = request.mediaType, mediaType != "application/merge-patch+json", mediaType != "application/json" {
             throw ProblemDetails(
@@ -30,7 +30,7 @@ struct DeviceStateController {
         let patch = try await request.jsonObject(context: context)
         let twin = try await store.patchTwin(
             id, section: .desired, with: .merge(patch), in: context.tenant, ifMatch: request.headers[.ifMatch],
-            changedBy: "token:\(grant.name)")
+            changedBy: context.actor)
         return .json(DeviceStateDTO.encode(twin), etag: twin.etag)
     }
 }

@@ -17,7 +17,7 @@ struct ImportsController {
     /// only. The file is parsed before the job is queued, so a malformed one is a 400 at once; 202 with the job.
     @Sendable func submit(_ request: Request, context: DoppelRequestContext) async throws -> Response {
         var request = request
-        let grant = try context.require(.operator)
+        _ = try context.require(.operator)
         let buffer = try await request.collectBody(upTo: Self.maximumBytes)
         let bytes = Array(buffer.readableBytesView)
         let format: ADTGraphFile.Format
@@ -33,8 +33,13 @@ struct ImportsController {
             format = detected
         }
         let file = try ADTGraphFile.read(bytes, format: format, name: "body")
+        if !file.models.isEmpty { _ = try context.require(.admin) }  // models are an admin's, as POST /v1/models
         let dryRun = request.uri.queryParameters["dryRun"] == "true"
-        let job = await jobs.submit(file, tenant: context.tenant, changedBy: "token:\(grant.name)", dryRun: dryRun)
+        guard let job = await jobs.submit(file, tenant: context.tenant, changedBy: context.actor, dryRun: dryRun) else {
+            throw ProblemDetails(
+                status: .serviceUnavailable, type: "https://doppel.dev/problems/import-queue-full", title: "Service Unavailable",
+                detail: "\(ImportJobs.maximumPending) imports are already waiting; submit again when one has finished")
+        }
         return .json(Self.encode(job), status: .accepted)
     }
 

@@ -22,13 +22,7 @@ struct QueryController {
         case .string(let value)?: token = value
         case let other?: throw ProblemDetails.badRequest("continuationToken must be a string, found \(other.typeName)")
         }
-        let page: QueryPage
-        do {
-            page = try await store.query(text, in: context.tenant, continuationToken: token, limits: limits)
-        } catch let error as QueryError {
-            throw ProblemDetails(
-                status: .badRequest, type: "https://doppel.dev/problems/invalid-query", title: "Invalid Query", detail: error.description)
-        }
+        let page = try await store.query(text, in: context.tenant, continuationToken: token, limits: limits)
         var result: JSONObject = ["value": .array(page.items)]
         if let next = page.continuationToken { result["continuationToken"] = .string(next) }
         return .json(.object(result))

@@ -10,7 +10,7 @@ struct TokensController {
     }
 
     /// Body `{"role": "viewer"|"operator"|"admin", "name": "…", "tenant"?: "…"}` → 201 with the token, shown once.
-    /// A tenant that does not exist yet is created.
+    /// A tenant that does not exist yet is created; only admins of the default tenant may name another one.
     @Sendable func create(_ request: Request, context: DoppelRequestContext) async throws -> Response {
         var request = request
         _ = try context.require(.admin)
@@ -24,7 +24,13 @@ struct TokensController {
         let tenant: String
         switch body["tenant"] {
         case nil: tenant = context.tenant
-        case .string(let value)?: tenant = value
+        case .string(let value)?:
+            guard value == context.tenant || context.grant?.tenant == TwinStore.defaultTenant else {
+                throw ProblemDetails(
+                    status: .forbidden, type: "https://doppel.dev/problems/forbidden", title: "Forbidden",
+                    detail: "only admin tokens of the default tenant may mint tokens for another tenant")
+            }
+            tenant = value
         case let other?: throw ProblemDetails.badRequest("tenant must be a string, found \(other.typeName)")
         }
         try await store.ensureTenant(tenant)

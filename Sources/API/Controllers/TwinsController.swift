@@ -15,13 +15,13 @@ struct TwinsController {
     /// `PUT`: creates (201) or replaces (200) the twin's model and properties; `If-None-Match: *` = create only.
     @Sendable func put(_ request: Request, context: DoppelRequestContext) async throws -> Response {
         var request = request
-        let grant = try context.require(.operator)
+        _ = try context.require(.operator)
         let id = try context.pathParameter("id")
         let (model, properties) = try TwinDTO.decode(try await request.jsonObject(context: context), id: id)
         let (twin, created) = try await store.putTwin(
             id, model: model, properties: properties, in: context.tenant,
             createOnly: request.headers[.ifNoneMatch] == "*", ifMatch: request.headers[.ifMatch],
-            changedBy: "token:\(grant.name)")
+            changedBy: context.actor)
         return .json(TwinDTO.encode(twin), status: created ? .created : .ok, etag: twin.etag)
     }
 
@@ -43,7 +43,7 @@ struct TwinsController {
     /// properties and `/$metadata/$model` may change. 204 with the new `ETag`.
     @Sendable func patch(_ request: Request, context: DoppelRequestContext) async throws -> Response {
         var request = request
-        let grant = try context.require(.operator)
+        _ = try context.require(.operator)
         let id = try context.pathParameter("id")
         let mediaType = request.mediaType
         guard [nil, "application/json", "application/json-patch+json", "application/merge-patch+json"].contains(mediaType) else {
@@ -60,7 +60,7 @@ struct TwinsController {
         default:
             throw Self.unsupportedMediaType
         }
-        let twin = try await edit.apply(to: id, in: context.tenant, store: store, ifMatch: request.headers[.ifMatch], changedBy: "token:\(grant.name)")
+        let twin = try await edit.apply(to: id, in: context.tenant, store: store, ifMatch: request.headers[.ifMatch], changedBy: context.actor)
         var headers = HTTPFields()
         headers[.eTag] = twin.etag
         return Response(status: .noContent, headers: headers)
@@ -88,6 +88,8 @@ enum TwinEdit {
     /// Applies the patch to the twin's view and stores model and properties with an etag precondition;
     /// without the caller's `If-Match`, a concurrent change is retried against the new state.
     func apply(to id: String, in tenant: String, store: TwinStore, ifMatch: String?, changedBy: String) async throws -> Twin {
+        // `*` only says the twin must exist; the write still must not overwrite a change made meanwhile.
+        let ifMatch = ifMatch == "*" ? nil : ifMatch
         var attempts = 0
         while true {
             attempts += 1

@@ -13,6 +13,9 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             throw problem
         } catch let error as TwinModelError {
             throw ProblemDetails(error)
+        } catch let error as QueryError {
+            throw ProblemDetails(
+                status: .badRequest, type: "https://doppel.dev/problems/invalid-query", title: "Invalid Query", detail: error.description)
         } catch let error as HTTPError {
             throw ProblemDetails(
                 status: error.status, type: "about:blank", title: error.status.reasonPhrase,

@@ -38,7 +38,13 @@ public actor ImportJobs {
         (work, submissions) = AsyncStream.makeStream(of: Work.self)
     }
 
-    func submit(_ file: ADTGraphFile, tenant: String, changedBy: String, dryRun: Bool) -> Job {
+    /// Imports waiting or running at once; each holds its parsed file in memory.
+    public static let maximumPending = 4
+
+    /// Queues an import; `nil` when `maximumPending` are already waiting or running.
+    func submit(_ file: ADTGraphFile, tenant: String, changedBy: String, dryRun: Bool) -> Job? {
+        let pending = jobs.values.filter { $0.status == .queued || $0.status == .running }.count
+        guard pending < Self.maximumPending else { return nil }
         let job = Job(id: UUID().uuidString.lowercased(), tenant: tenant, status: .queued, dryRun: dryRun, submittedAt: .now)
         jobs[job.id] = job
         order.append(job.id)

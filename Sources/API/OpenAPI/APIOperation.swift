@@ -15,6 +15,8 @@ struct APIOperation {
     /// The error statuses it may answer besides 401 / 403.
     var errors: [Int]
     var query: [(name: String, description: String)] = []
+    /// A `PUT` that answers 201 with the same body when it created the resource.
+    var created = false
 }
 
 extension APIOperation {
@@ -25,7 +27,7 @@ extension APIOperation {
         APIOperation(method: "GET", path: "/openapi.json", summary: "This document", role: nil, body: nil, success: (200, nil), errors: []),
         APIOperation(
             method: "PUT", path: "/v1/twins/{id}", summary: "Create (If-None-Match: *) or replace a twin", role: .operator,
-            body: (["application/json"], "Twin"), success: (200, "Twin"), errors: [400, 404, 412, 413]),
+            body: (["application/json"], "Twin"), success: (200, "Twin"), errors: [400, 404, 412, 413], created: true),
         APIOperation(method: "GET", path: "/v1/twins/{id}", summary: "Read a twin", role: .viewer, body: nil, success: (200, "Twin"), errors: [304, 404]),
         APIOperation(
             method: "PATCH", path: "/v1/twins/{id}", summary: "JSON Patch or merge patch of a twin (If-Match)", role: .operator,
@@ -36,7 +38,8 @@ extension APIOperation {
             errors: [404, 409, 412], query: [("cascade", "true also deletes the twin's relationships")]),
         APIOperation(
             method: "PUT", path: "/v1/twins/{id}/relationships/{relationshipId}", summary: "Create or replace a relationship",
-            role: .operator, body: (["application/json"], "Relationship"), success: (200, "Relationship"), errors: [400, 404, 409, 412]),
+            role: .operator, body: (["application/json"], "Relationship"), success: (200, "Relationship"), errors: [400, 404, 409, 412],
+            created: true),
         APIOperation(
             method: "GET", path: "/v1/twins/{id}/relationships/{relationshipId}", summary: "Read a relationship", role: .viewer,
             body: nil, success: (200, "Relationship"), errors: [404]),

@@ -36,6 +36,11 @@ enum OpenAPIDocument {
             success["content"] = ["application/json": ["schema": reference(schema)]]
         }
         responses[String(operation.success.status)] = .object(success)
+        if operation.created {
+            var created = success
+            created["description"] = "Created"
+            responses["201"] = .object(created)
+        }
         var errors = operation.errors
         if operation.role != nil { errors += [401, 403] }
         for status in errors.sorted() {

@@ -81,6 +81,31 @@ extension JSONValue {
         }
     }
 
+    /// Whether `encodedByteCount` is over `limit`, stopping as soon as it is: safe on huge values.
+    public func exceedsEncodedSize(_ limit: Int) -> Bool {
+        var budget = limit
+        return !fits(within: &budget)
+    }
+
+    private func fits(within budget: inout Int) -> Bool {
+        switch self {
+        case .array(let elements):
+            budget -= 2 + max(0, elements.count - 1)
+            for element in elements {
+                if budget < 0 || !element.fits(within: &budget) { return false }
+            }
+        case .object(let object):
+            budget -= 2 + max(0, object.count - 1)
+            for (key, value) in object {
+                budget -= Self.encodedStringByteCount(key) + 1
+                if budget < 0 || !value.fits(within: &budget) { return false }
+            }
+        default:
+            budget -= encodedByteCount
+        }
+        return budget >= 0
+    }
+
     static func encodedObjectByteCount(_ object: JSONObject) -> Int {
         var total = 2 + max(0, object.count - 1)
         for (key, value) in object {

@@ -65,13 +65,19 @@ public struct JSONPatch: Sendable, Hashable {
     }
 
     /// Applies every operation to a copy of `document`; on any failure the document is left as it was.
-    public func applied(to document: JSONValue) throws(JSONPatchError) -> JSONValue {
+    ///
+    /// `copy` and `add` can double a document with every operation, so the result is bounded after each
+    /// one: past `maximumBytes` (encoded) the patch fails instead of growing without end.
+    public func applied(to document: JSONValue, maximumBytes: Int = 1024 * 1024) throws(JSONPatchError) -> JSONValue {
         var result = document
         for (index, operation) in operations.enumerated() {
             do {
                 try Self.apply(operation, to: &result)
             } catch {
                 throw JSONPatchError(index: index, kind: error.kind, reason: error.reason)
+            }
+            if result.exceedsEncodedSize(maximumBytes) {
+                throw JSONPatchError(index: index, kind: .malformed, reason: "the result would be larger than \(maximumBytes) bytes")
             }
         }
         return result

@@ -48,6 +48,7 @@ public struct QueryError: Error, Sendable, Equatable, CustomStringConvertible {
         case .joins: what = "too many joins"
         case .hops: what = "too many hops in the MATCH pattern"
         case .nesting: what = "conditions nested too deeply"
+        case .duration: what = "the query ran too long"
         }
         return QueryError(.limitExceeded(limit), at: position, message: "\(what); the limit \(limit.rawValue) is \(value)")
     }

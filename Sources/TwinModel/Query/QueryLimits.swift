@@ -10,6 +10,7 @@ public struct QueryLimits: Sendable, Hashable, Codable {
         case joins = "maximumJoins"
         case hops = "maximumHops"
         case nesting = "maximumNesting"
+        case duration = "maximumDuration"
 
         public var description: String {
             switch self {
@@ -19,6 +20,7 @@ public struct QueryLimits: Sendable, Hashable, Codable {
             case .joins: "joins"
             case .hops: "MATCH hops"
             case .nesting: "expression nesting"
+            case .duration: "run time"
             }
         }
     }
@@ -37,6 +39,8 @@ public struct QueryLimits: Sendable, Hashable, Codable {
     public var maximumNesting = 64
     /// Items in one page of results; more come with a continuation token.
     public var pageSize = 100
+    /// Longest a query may run on a reader before it is interrupted, in seconds.
+    public var maximumDuration = 10.0
 
     public init() {}
 
@@ -49,6 +53,7 @@ public struct QueryLimits: Sendable, Hashable, Codable {
         case .joins: maximumJoins
         case .hops: maximumHops
         case .nesting: maximumNesting
+        case .duration: Int(maximumDuration.rounded(.up))
         }
     }
 

@@ -18,6 +18,9 @@ final class ReportedStateCache: Sendable {
     }
 
     private let entries = Mutex<[Key: Entry]>([:])
+    /// SQLite's `data_version` when the entries were last known good; it changes only when another
+    /// connection — another process — commits to the file.
+    private let dataVersion = Mutex<Int64>(-1)
     let capacity: Int
 
     init(capacity: Int) {
@@ -40,6 +43,17 @@ final class ReportedStateCache: Sendable {
     /// Forgets a twin whose row is about to change by another path.
     func invalidate(tenant: String, twin: String) {
         _ = entries.withLock { $0.removeValue(forKey: Key(tenant: tenant, twin: twin)) }
+    }
+
+    /// Empties the cache when another process has written the database since the last check.
+    func revalidate(dataVersion current: Int64) {
+        let previous = dataVersion.withLock { known in
+            let previous = known
+            known = current
+            return previous
+        }
+        let changed = previous != current
+        if changed { removeAll() }
     }
 
     /// Forgets everything, e.g. after a cascade or a change of many rows.

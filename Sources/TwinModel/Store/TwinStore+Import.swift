@@ -35,6 +35,8 @@ extension TwinStore {
             try Identifiers.validate(relationship.id, kind: "relationship")
             try Identifiers.validate(relationship.name, kind: "relationship name")
             try validator.validate(patch: relationship.properties, section: "properties", keyRules: false)
+            try TwinSection.checkSize(of: relationship.properties, kind: .properties, limits: configuration.documentLimits)
+            if let path = Twin.firstNullMember(in: relationship.properties, path: "properties") { throw TwinModelError.nullValue(path: path) }
         }
         let cache = reportedCache
         return try await writer.writeWithoutTransaction { db in

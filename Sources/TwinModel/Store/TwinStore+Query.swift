@@ -38,13 +38,21 @@ extension TwinStore {
             var items: [JSONValue] = []
             items.reserveCapacity(want)
             var more = false
-            let rows = try Row.fetchCursor(statement, arguments: arguments)
-            while let row = try rows.next() {
-                guard items.count < want else {
-                    more = true
-                    break
+            do {
+                try QueryDeadline.run(seconds: limits.maximumDuration, on: db) {
+                    let rows = try Row.fetchCursor(statement, arguments: arguments)
+                    while let row = try rows.next() {
+                        guard items.count < want else {
+                            more = true
+                            break
+                        }
+                        items.append(try compiled.item(from: row))
+                    }
                 }
-                items.append(try compiled.item(from: row))
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_INTERRUPT {
+                throw QueryError(
+                    .limitExceeded(.duration), at: 0,
+                    message: "the query ran longer than \(limits.maximumDuration) s and was stopped; anchor it (e.g. WHERE T.$dtId = …) or narrow it")
             }
             if let top = compiled.top, offset + want >= top { more = false }
             return QueryPage(items: items, continuationToken: more ? QueryContinuation.token(offset: offset + want, fingerprint: fingerprint) : nil)

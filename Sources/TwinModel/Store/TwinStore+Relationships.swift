@@ -23,6 +23,8 @@ extension TwinStore {
         try Identifiers.validate(id, kind: "relationship")
         try Identifiers.validate(name, kind: "relationship name")
         try DocumentValidator(limits: configuration.documentLimits).validate(patch: properties, section: "properties", keyRules: false)
+        try TwinSection.checkSize(of: properties, kind: .properties, limits: configuration.documentLimits)
+        if let path = Twin.firstNullMember(in: properties, path: "properties") { throw TwinModelError.nullValue(path: path) }
         let configuration = configuration
         return try await writer.write { db in
             guard let sourcePK = try Self.twinKey(source, tenant: tenant, in: db) else { throw TwinModelError.twinNotFound(source) }
@@ -44,7 +46,7 @@ extension TwinStore {
                 replaced.target = target
                 return (replaced, false)
             }
-            if let ifMatch, ifMatch != "*" { throw TwinModelError.preconditionFailed(expected: ifMatch, actual: "none") }
+            if let ifMatch { throw TwinModelError.preconditionFailed(expected: ifMatch, actual: "none") }
             let outgoing = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM relationship WHERE source = ?", arguments: [sourcePK]) ?? 0
             if outgoing >= configuration.maximumOutgoingRelationships {
                 throw TwinModelError.relationshipLimitExceeded(

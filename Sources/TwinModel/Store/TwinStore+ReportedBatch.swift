@@ -43,6 +43,7 @@ extension TwinStore {
         cache: ReportedStateCache,
         in db: Database
     ) throws -> [Result<ReportedOutcome, TwinModelError>] {
+        cache.revalidate(dataVersion: try dataVersion(of: db))
         let select = PreparedStatement(
             try db.cachedStatement(sql: "SELECT pk, reported, reported_meta, reported_version, version FROM twin WHERE tenant = ? AND id = ?"),
             in: db)
@@ -98,10 +99,26 @@ extension TwinStore {
             _ = try history.step()
             outcomes.append(.success(ReportedOutcome(reportedVersion: state.section.version, twinVersion: state.twinVersion)))
         }
+        let vanished = try writeReported(states, in: order, at: time, db: db)
+        if let vanished {
+            // The row went away under a stale cache entry: refuse the batch rather than report success.
+            cache.removeAll()
+            throw TwinModelError.twinNotFound(vanished)
+        }
+        let committed = states
+        db.afterNextTransaction { _ in cache.store(committed) }
+        return outcomes
+    }
+
+    /// Writes each changed twin's reported section; returns a twin whose row was no longer there.
+    private static func writeReported(
+        _ states: [ReportedStateCache.Key: ReportedStateCache.Entry], in order: [ReportedStateCache.Key], at time: Timestamp, db: Database
+    ) throws -> String? {
         let update = PreparedStatement(
             try db.cachedStatement(
                 sql: "UPDATE twin SET reported = ?, reported_meta = ?, reported_version = ?, version = ?, updated_at = ? WHERE pk = ?"),
             in: db)
+        var buffer: [UInt8] = []
         for key in order {
             guard let state = states[key] else { continue }
             buffer.removeAll(keepingCapacity: true)
@@ -116,10 +133,14 @@ extension TwinStore {
             update.bind(6, state.pk)
             defer { update.reset() }
             _ = try update.step()
+            if db.changesCount != 1 { return key.twin }
         }
-        let committed = states
-        db.afterNextTransaction { _ in cache.store(committed) }
-        return outcomes
+        return nil
+    }
+
+    /// Changes only when another connection, i.e. another process, commits to the file.
+    private static func dataVersion(of db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0
     }
 
     private static func load(_ key: ReportedStateCache.Key, with select: PreparedStatement) throws -> ReportedStateCache.Entry? {

@@ -51,7 +51,7 @@ extension TwinStore {
                 try Self.record(change, of: twin, tenant: tenant, changedBy: changedBy, in: db)
                 return (twin, false)
             }
-            if let ifMatch, ifMatch != "*" { throw TwinModelError.preconditionFailed(expected: ifMatch, actual: "none") }
+            if let ifMatch { throw TwinModelError.preconditionFailed(expected: ifMatch, actual: "none") }
             try DocumentValidator(limits: limits).validate(patch: properties, section: "properties", keyRules: false)
             try TwinSection.checkSize(of: properties, kind: .properties, limits: limits)
             var twin = Twin(id: id, model: model, properties: properties, at: time)

@@ -34,6 +34,12 @@ struct BenchQuery: AsyncParsableCommand {
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
+    func validate() throws {
+        guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1") }
+        guard warmup >= 0 else { throw ValidationError("--warmup must not be negative") }
+        guard pageSize >= 1 else { throw ValidationError("--page-size must be at least 1") }
+    }
+
     func run() async throws {
         let store = try DataDirectory.openStore(data, label: "doppel.bench")
         var limits = QueryLimits()

@@ -27,8 +27,8 @@ struct SimPortfolio: AsyncParsableCommand {
     var tenant = TwinStore.defaultTenant
 
     func validate() throws {
-        guard twins > 0 else { throw ValidationError("--twins must be positive") }
-        guard sites > 0 else { throw ValidationError("--sites must be positive") }
+        guard (1...50_000_000).contains(twins) else { throw ValidationError("--twins must be from 1 to 50,000,000") }
+        guard (1...10_000).contains(sites) else { throw ValidationError("--sites must be from 1 to 10,000") }
     }
 
     func run() async throws {
