@@ -81,6 +81,11 @@ public struct DTDLEnumValue: Sendable, Hashable {
     public var name: String
     /// An integer or a string, matching the enum's value schema.
     public var value: JSONValue
+
+    public init(name: String, value: JSONValue) {
+        self.name = name
+        self.value = value
+    }
 }
 
 public struct DTDLField: Sendable, Hashable {

@@ -123,7 +123,7 @@ enum DTDLMetamodel {
             specs += [.init(name: "elementSchema", kind: .elements(schemaRange, primitives: true), required: true)]
         case .enum:
             specs += [
-                .init(name: "enumValues", kind: .elements([.enumValue], primitives: false), required: true,
+                .init(name: "enumValues", kind: .elements([.enumValue], primitives: false), required: v2,
                       minCount: v2 ? 1 : 0, maxCount: v2 ? 100 : nil),
                 .init(name: "valueSchema", kind: .valueSchema, required: true),
             ]

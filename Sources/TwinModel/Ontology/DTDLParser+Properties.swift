@@ -31,6 +31,9 @@ extension DTDLParser {
                     }
                 case .object(let object):
                     if let child = parseElement(object, path: itemPath, range: range, context: context, root: root) {
+                        if spec.name == "schemas", elements[child].id == nil {
+                            fail(itemPath, "a schema declared in schemas needs an @id")
+                        }
                         references.append(.inline(child))
                     }
                 default:
