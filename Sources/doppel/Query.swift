@@ -22,8 +22,8 @@ struct Query: AsyncParsableCommand {
     @Option(help: "Bearer token for --server (or DOPPEL_TOKEN).")
     var token: String?
 
-    @Option(help: "Tenant (with --data; with --server the token decides).")
-    var tenant = TwinStore.defaultTenant
+    @Option(help: "Tenant; with --server it is sent as X-Doppel-Tenant (default: the token's tenant).")
+    var tenant: String?
 
     @Option(help: "Output: json (one item per line) or table.")
     var format: OutputFormat = .json
@@ -42,7 +42,7 @@ struct Query: AsyncParsableCommand {
             repeat {
                 let page: QueryPage
                 do {
-                    page = try await store.query(text, in: tenant, continuationToken: continuation)
+                    page = try await store.query(text, in: tenant ?? TwinStore.defaultTenant, continuationToken: continuation)
                 } catch let error as QueryError {
                     throw CommandError(error.description)
                 }
@@ -50,7 +50,8 @@ struct Query: AsyncParsableCommand {
                 continuation = page.continuationToken
             } while continuation != nil
         } else if let server {
-            items = try await QueryClient(server: server, token: token ?? ProcessInfo.processInfo.environment["DOPPEL_TOKEN"]).run(text)
+            items = try await QueryClient(server: server, token: token ?? ProcessInfo.processInfo.environment["DOPPEL_TOKEN"], tenant: tenant)
+                .run(text)
         }
         print(format == .json ? items.map(\.description).joined(separator: "\n") : TableRenderer.render(items))
     }

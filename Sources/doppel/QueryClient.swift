@@ -8,6 +8,8 @@ import TwinModel
 struct QueryClient {
     let server: String
     let token: String?
+    /// Sent as `X-Doppel-Tenant` when given; only admins of the default tenant may use another.
+    var tenant: String?
 
     func run(_ text: String) async throws -> [JSONValue] {
         guard let url = URL(string: server.hasSuffix("/") ? server + "v1/query" : server + "/v1/query") else {
@@ -20,6 +22,7 @@ struct QueryClient {
             request.httpMethod = "POST"
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
             if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+            if let tenant { request.setValue(tenant, forHTTPHeaderField: "X-Doppel-Tenant") }
             let body: JSONValue = ["query": .string(text), "continuationToken": continuation]
             request.httpBody = Data(body.encoded())
             let (data, response) = try await URLSession.shared.data(for: request)

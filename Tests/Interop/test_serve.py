@@ -4,6 +4,7 @@ import json
 import os
 import signal
 import subprocess
+import time
 
 from conftest import DOPPEL
 
@@ -49,6 +50,9 @@ def test_first_start_prints_an_admin_token_once(doppel, tmp_path):
 
 def test_configured_admin_token_suppresses_the_generated_one(doppel, tmp_path):
     server = doppel(args=["--admin-token", "operator-chosen-token-123"])
+    authorized = server.get("/v1/twins/none", headers={"Authorization": "Bearer operator-chosen-token-123"})
+    assert authorized.status_code == 404, "the configured token authenticates"
+    assert server.get("/v1/twins/none", headers={"Authorization": "Bearer other-token"}).status_code == 401
     code, out, _ = server.stop()
     assert code == 0
     assert "admin token" not in out
@@ -83,6 +87,25 @@ def test_config_file_then_environment_then_flags(doppel, tmp_path):
     assert (tmp_path / "from-flag" / "doppel.sqlite").exists()
     assert not (tmp_path / "from-env").exists()
     assert not (tmp_path / "from-file").exists()
+
+
+def test_environment_wins_over_the_config_file(tmp_path):
+    config = tmp_path / "doppel.json"
+    config.write_text(json.dumps({"data": str(tmp_path / "from-file"), "httpPort": 8, "logLevel": "debug"}))
+    env = {**os.environ, "DOPPEL_CONFIG": str(config), "DOPPEL_DATA": str(tmp_path / "from-env"), "DOPPEL_HTTP_PORT": "0"}
+    process = subprocess.Popen([DOPPEL, "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        ports = tmp_path / "from-env" / "ports.json"
+        for _ in range(1200):
+            if ports.exists() or process.poll() is not None:
+                break
+            time.sleep(0.05)
+        assert ports.exists(), process.stderr.read() if process.poll() is not None else "no ports.json"
+        assert not (tmp_path / "from-file").exists()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=30)
+    assert process.returncode == 0
 
 
 def run_serve(*args, env=None):

@@ -31,7 +31,7 @@ extension TwinStore {
         }
     }
 
-    /// Imports a file's models (those not yet stored; stored as uploaded) and graph in one transaction.
+    /// Imports a file's models (those not yet stored, as uploaded) and graph in one transaction.
     @discardableResult
     public func importFile(
         _ file: ADTGraphFile, in tenant: String, changedBy: String, at time: Timestamp = .now, dryRun: Bool = false
@@ -43,10 +43,6 @@ extension TwinStore {
             }
             models.append((id, model))
         }
-        let storedModels = Set(try await self.models(in: tenant).map(\.id))
-        let newModels = models.filter { !storedModels.contains($0.id) }
-        var summary = try await importGraph(file.graph, in: tenant, changedBy: changedBy, at: time, models: newModels, dryRun: dryRun)
-        summary.modelsCreated = newModels.count
-        return summary
+        return try await importGraph(file.graph, in: tenant, changedBy: changedBy, at: time, models: models, dryRun: dryRun)
     }
 }

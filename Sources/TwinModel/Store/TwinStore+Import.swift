@@ -55,12 +55,14 @@ extension TwinStore {
     ) throws -> ImportSummary {
         try Self.requireTenant(tenant, in: db)
         cache.removeAll()
-        for model in models {
-            try db.execute(
-                sql: "INSERT INTO model (tenant, id, body, uploaded_at) VALUES (?, ?, ?, ?)",
-                arguments: [tenant, model.id, model.body.encodedString(), time.milliseconds])
-        }
         var summary = ImportSummary()
+        for model in models {
+            // Models already stored (or named twice) stay as they are: imports add, never replace, models.
+            try db.execute(
+                sql: "INSERT INTO model (tenant, id, body, uploaded_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                arguments: [tenant, model.id, model.body.encodedString(), time.milliseconds])
+            summary.modelsCreated += db.changesCount
+        }
         var keys = try Self.importTwins(
             graph.twins, tenant: tenant, changedBy: changedBy, at: time, limits: configuration.documentLimits, summary: &summary, in: db)
         try Self.importRelationships(
@@ -151,6 +153,7 @@ extension TwinStore {
                     VALUES (?, ?, ?, ?, ?, ?, 1, ?)
                     ON CONFLICT (source, id) DO UPDATE SET target = excluded.target, name = excluded.name,
                     properties = excluded.properties, version = version + 1
+                    RETURNING version
                     """),
             in: db)
         var touched: Set<Int64> = []
@@ -170,10 +173,8 @@ extension TwinStore {
             upsert.bind(6, text: buffer)
             upsert.bind(7, time.milliseconds)
             defer { upsert.reset() }
-            let lastRowBefore = db.lastInsertedRowID
-            _ = try upsert.step()
-            // An upsert that updates leaves the last inserted row id alone.
-            if db.lastInsertedRowID != lastRowBefore { summary.relationshipsCreated += 1 }
+            // A created relationship starts at version 1; an updated one is past it.
+            if try upsert.step(), upsert.int64(0) == 1 { summary.relationshipsCreated += 1 }
         }
         summary.relationshipsUpdated = relationships.count - summary.relationshipsCreated
         try checkRelationshipLimits(of: touched, configuration: configuration, in: db)
