@@ -67,7 +67,7 @@ struct AuthRoutesTests {
             let twin = try await api.send(.put, "/v1/twins/room-1", as: .bearer(operatorToken), body: "{}")
             #expect(twin.status == .created)
 
-            let model = #"[{"@id": "dtmi:example:Room;1", "@type": "Interface"}]"#
+            let model = #"[{"@id": "dtmi:example:Room;1", "@type": "Interface", "@context": "dtmi:dtdl:context;3"}]"#
             let refused = try await api.send(.post, "/v1/models", as: .bearer(operatorToken), body: model)
             try refused.expectProblem(.forbidden, type: ProblemType.forbidden, detail: "this needs the admin role; the token has operator")
             #expect(try await api.store.models(in: "default").isEmpty)

@@ -155,3 +155,26 @@ struct ModelRoutesTests {
         }
     }
 }
+
+@Suite("/v1/models validates DTDL")
+struct ModelValidationRoutesTests {
+    @Test func invalidDTDLIsRefusedWithThePathAndNothingIsStored() async throws {
+        try await APISession.run { api in
+            let bad = #"[{"@id": "dtmi:example:Bad;1", "@type": "Interface", "@context": "dtmi:dtdl:context;3", "contents": [{"@type": "Property", "name": "1st", "schema": "double"}]}]"#
+            let refused = try await api.send(.post, "/v1/models", body: bad)
+            #expect(refused.status == .badRequest)
+            let detail = try #require(try JSONValue(parsing: Array(buffer: refused.body))["detail"]?.stringValue)
+            #expect(detail.contains("contents[0]"), "the JSON path of the bad content: \(detail)")
+            #expect(try await api.store.models(in: "default").isEmpty)
+
+            // A model may extend one uploaded earlier.
+            let base = #"[{"@id": "dtmi:example:Space;1", "@type": "Interface", "@context": "dtmi:dtdl:context;3", "contents": [{"@type": "Property", "name": "area", "schema": "double"}]}]"#
+            #expect(try await api.send(.post, "/v1/models", body: base).status == .created)
+            let derived = #"[{"@id": "dtmi:example:Room;1", "@type": "Interface", "@context": "dtmi:dtdl:context;3", "extends": "dtmi:example:Space;1"}]"#
+            #expect(try await api.send(.post, "/v1/models", body: derived).status == .created)
+            // Redefining an inherited content name is a DTDL error.
+            let clash = #"[{"@id": "dtmi:example:Office;1", "@type": "Interface", "@context": "dtmi:dtdl:context;3", "extends": "dtmi:example:Space;1", "contents": [{"@type": "Property", "name": "area", "schema": "string"}]}]"#
+            #expect(try await api.send(.post, "/v1/models", body: clash).status == .badRequest)
+        }
+    }
+}

@@ -3,8 +3,8 @@ import TwinModel
 
 /// `/v1/models`: upload arrays of DTDL interfaces, list, read and delete them.
 ///
-/// Until the DTDL validator lands, an upload is checked for shape only: each interface is an object with
-/// a DTMI `@id`.
+/// An upload is validated as DTDL v2 / v3 together with the tenant's stored models, so it may extend and
+/// reference them; references to models nobody has uploaded yet are allowed (lenient mode).
 struct ModelsController {
     let store: TwinStore
 
@@ -18,7 +18,8 @@ struct ModelsController {
     @Sendable func upload(_ request: Request, context: DoppelRequestContext) async throws -> Response {
         var request = request
         _ = try context.require(.admin)
-        guard case .array(let interfaces) = try await request.json(context: context) else {
+        let body = try await request.json(context: context)
+        guard case .array(let interfaces) = body else {
             throw ProblemDetails.badRequest("the body must be a JSON array of DTDL interfaces")
         }
         var models: [(id: String, body: JSONValue)] = []
@@ -31,8 +32,30 @@ struct ModelsController {
             }
             models.append((id, interface))
         }
+        try await validate(body, tenant: context.tenant)
         let stored = try await store.addModels(models, in: context.tenant)
         return .json(.array(stored.map(Self.encode)), status: .created)
+    }
+
+    /// Refuses the upload with every DTDL problem found in it (JSON path into the body and why).
+    private func validate(_ body: JSONValue, tenant: String) async throws {
+        let stored = try await store.models(in: tenant)
+        // An id stored already or named twice is the store's 412, not a DTDL error.
+        var seen = Set(stored.map(\.id))
+        for id in body.arrayValue?.compactMap({ $0["@id"]?.stringValue }) ?? [] where !seen.insert(id).inserted {
+            throw TwinModelError.modelAlreadyExists(id)
+        }
+        var documents = stored.map { (name: "stored:\($0.id)", bytes: $0.body.encoded()) }
+        documents.append((name: "body", bytes: body.encoded()))
+        do {
+            _ = try DTDLModelSet.parse(documents: documents, mode: .lenient)
+        } catch {
+            let problems = error.errors.filter { $0.file == "body" }
+            guard !problems.isEmpty else { return }  // models stored before validation existed are not the caller's problem
+            throw ProblemDetails(
+                status: .badRequest, type: "https://doppel.dev/problems/invalid-model", title: "Invalid Model",
+                detail: problems.prefix(20).map { "\($0.path): \($0.message)" }.joined(separator: "; "))
+        }
     }
 
     @Sendable func list(_ request: Request, context: DoppelRequestContext) async throws -> Response {
