@@ -20,14 +20,7 @@ struct Import: AsyncParsableCommand {
     @Option(help: "adt-json or adt-ndjson (detected when omitted).")
     var format: String?
 
-    @Option(help: "Data directory to import into (created if missing).")
-    var data: String?
-
-    @Option(help: "Base URL of a running Doppel, e.g. http://127.0.0.1:8080.")
-    var server: String?
-
-    @Option(help: "Bearer token for --server (or DOPPEL_TOKEN).")
-    var token: String?
+    @OptionGroup var target: ServerTarget
 
     @Option(help: "Tenant (with --data; with --server the token decides).")
     var tenant = TwinStore.defaultTenant
@@ -36,7 +29,6 @@ struct Import: AsyncParsableCommand {
     var dryRun = false
 
     func validate() throws {
-        guard (data == nil) != (server == nil) else { throw ValidationError("give exactly one of --data or --server") }
         if let format, ADTGraphFile.Format(rawValue: format) == nil {
             throw ValidationError("--format must be one of \(ADTGraphFile.Format.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -62,7 +54,7 @@ struct Import: AsyncParsableCommand {
             bodies.append((path, format, bytes))
         }
         let summary: ImportSummary
-        if let data {
+        if let data = target.data {
             try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
             let store = try TwinStore(path: (data as NSString).appendingPathComponent("doppel.sqlite"), logger: Logger(label: "doppel.import"))
             try await store.ensureTenant(tenant)
@@ -71,10 +63,11 @@ struct Import: AsyncParsableCommand {
             } catch let error as TwinModelError {
                 throw CommandError(error.description)
             }
-        } else {
+        } else if let client = target.client() {
             let bulk = ADTGraphFile(models: combined.models, graph: combined.graph).encoded(as: .bulkNDJSON)
-            summary = try await ImportClient(server: server!, token: token ?? ProcessInfo.processInfo.environment["DOPPEL_TOKEN"])
-                .run(bulk, format: .bulkNDJSON, dryRun: dryRun)
+            summary = try await client.importFile(bulk, format: ADTGraphFile.Format.bulkNDJSON.rawValue, dryRun: dryRun)
+        } else {
+            throw CommandError("give --data or --server")
         }
         print(
             """

@@ -13,14 +13,7 @@ struct Query: AsyncParsableCommand {
     @Argument(help: "The query, e.g. \"SELECT * FROM DIGITALTWINS T WHERE T.$dtId = 'room-1'\".")
     var text: String
 
-    @Option(help: "Data directory to query directly.")
-    var data: String?
-
-    @Option(help: "Base URL of a running Doppel, e.g. http://127.0.0.1:8080.")
-    var server: String?
-
-    @Option(help: "Bearer token for --server (or DOPPEL_TOKEN).")
-    var token: String?
+    @OptionGroup var target: ServerTarget
 
     @Option(help: "Tenant; with --server it is sent as X-Doppel-Tenant (default: the token's tenant).")
     var tenant: String?
@@ -30,13 +23,9 @@ struct Query: AsyncParsableCommand {
 
     enum OutputFormat: String, ExpressibleByArgument { case json, table }
 
-    func validate() throws {
-        guard (data == nil) != (server == nil) else { throw ValidationError("give exactly one of --data or --server") }
-    }
-
     func run() async throws {
         var items: [JSONValue] = []
-        if let data {
+        if let data = target.data {
             let store = try DataDirectory.openStore(data, label: "doppel.query")
             var continuation: String?
             repeat {
@@ -49,9 +38,8 @@ struct Query: AsyncParsableCommand {
                 items += page.items
                 continuation = page.continuationToken
             } while continuation != nil
-        } else if let server {
-            items = try await QueryClient(server: server, token: token ?? ProcessInfo.processInfo.environment["DOPPEL_TOKEN"], tenant: tenant)
-                .run(text)
+        } else if let client = target.client(tenant: tenant) {
+            items = try await client.query(text)
         }
         print(format == .json ? items.map(\.description).joined(separator: "\n") : TableRenderer.render(items))
     }
