@@ -80,3 +80,25 @@ struct ADTGraphFileTests {
         #expect(try StoreFixture.count("SELECT COUNT(*) FROM model", in: queue) == 0)
     }
 }
+
+@Suite("ADT graph files: model validation")
+struct ADTGraphFileModelTests {
+    @Test func anInvalidModelRefusesTheWholeImport() async throws {
+        let text = """
+            {"Section": "Models"}
+            {"@id": "dtmi:x:Room;1", "@type": "Interface", "@context": "dtmi:dtdl:context;3", "contents": [{"@type": "Property", "name": "1st", "schema": "double"}]}
+            {"Section": "Twins"}
+            {"$dtId": "room", "$metadata": {"$model": "dtmi:x:Room;1"}}
+            """
+        let file = try ADTGraphFile.read(Array(text.utf8), format: .bulkNDJSON, name: "f")
+        let (store, queue) = try StoreFixture.memory()
+        do {
+            try await store.importFile(file, in: StoreFixture.tenant, changedBy: "t")
+            Issue.record("an invalid model was imported")
+        } catch let TwinModelError.invalidImport(location, _) {
+            #expect(location.hasPrefix("models[0].contents[0]"), "\(location)")
+        }
+        #expect(try StoreFixture.count("SELECT COUNT(*) FROM twin", in: queue) == 0)
+        #expect(try StoreFixture.count("SELECT COUNT(*) FROM model", in: queue) == 0)
+    }
+}

@@ -32,6 +32,9 @@ extension TwinStore {
     }
 
     /// Imports a file's models (those not yet stored, as uploaded) and graph in one transaction.
+    ///
+    /// The file's models are validated as DTDL together with the tenant's stored ones (lenient: references
+    /// to models nobody has uploaded are allowed); the first problem refuses the import.
     @discardableResult
     public func importFile(
         _ file: ADTGraphFile, in tenant: String, changedBy: String, at time: Timestamp = .now, dryRun: Bool = false
@@ -42,6 +45,18 @@ extension TwinStore {
                 throw TwinModelError.invalidImport(location: "models[\(index)]", reason: "a model needs a string @id")
             }
             models.append((id, model))
+        }
+        if !file.models.isEmpty {
+            let stored = try await self.models(in: tenant).filter { model in !models.contains { $0.id == model.id } }
+            var documents = stored.map { (name: "stored:\($0.id)", bytes: $0.body.encoded()) }
+            documents.append((name: "models", bytes: JSONValue.array(file.models).encoded()))
+            do {
+                _ = try DTDLModelSet.parse(documents: documents, mode: .lenient)
+            } catch {
+                if let problem = error.errors.first(where: { $0.file == "models" }) {
+                    throw TwinModelError.invalidImport(location: "models\(problem.path.dropFirst())", reason: problem.message)
+                }
+            }
         }
         return try await importGraph(file.graph, in: tenant, changedBy: changedBy, at: time, models: models, dryRun: dryRun)
     }
