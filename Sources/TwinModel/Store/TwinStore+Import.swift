@@ -125,11 +125,7 @@ extension TwinStore {
             insert.bind(13, time.milliseconds)
             insert.bind(14, time.milliseconds)
             defer { insert.reset() }
-            do {
-                _ = try insert.step()
-            } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-                throw TwinModelError.twinAlreadyExists(twin.id)  // the same id twice in one import
-            }
+            _ = try insert.step()
             keys[twin.id] = db.lastInsertedRowID
             summary.twinsCreated += 1
         }
