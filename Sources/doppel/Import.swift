@@ -6,7 +6,7 @@ import TwinModel
 /// `doppel import FILE…`: loads building-model files into a data directory or a running server.
 struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Import ADT graph files (explorer JSON or bulk NDJSON) into a data directory or a server.",
+        abstract: "Import building models (ADT explorer JSON or bulk NDJSON, gbXML, Brick Turtle) into a data directory or a server.",
         discussion: """
             All files go in as one import, in one transaction: nothing is half-imported. Twins and relationships \
             are created or updated by id, so importing the same files again is safe. The format is detected \
@@ -17,7 +17,7 @@ struct Import: AsyncParsableCommand {
     @Argument(help: "Files to import.")
     var files: [String]
 
-    @Option(help: "adt-json or adt-ndjson (detected when omitted).")
+    @Option(help: "adt-json, adt-ndjson, gbxml or brick (detected when omitted).")
     var format: String?
 
     @OptionGroup var target: ServerTarget
@@ -29,22 +29,22 @@ struct Import: AsyncParsableCommand {
     var dryRun = false
 
     func validate() throws {
-        if let format, ADTGraphFile.Format(rawValue: format) == nil {
-            throw ValidationError("--format must be one of \(ADTGraphFile.Format.allCases.map(\.rawValue).joined(separator: ", "))")
+        if let format, ModelFileFormat(rawValue: format) == nil {
+            throw ValidationError("--format must be one of \(ModelFileFormat.allCases.map(\.rawValue).joined(separator: ", "))")
         }
     }
 
     func run() async throws {
         var combined = ADTGraphFile()
-        var bodies: [(name: String, format: ADTGraphFile.Format, bytes: [UInt8])] = []
+        var bodies: [(name: String, format: ModelFileFormat, bytes: [UInt8])] = []
         for path in files {
             guard let data = FileManager.default.contents(atPath: path) else { throw CommandError("\(path): cannot read the file") }
             let bytes = [UInt8](data)
-            guard let format = format.flatMap(ADTGraphFile.Format.init(rawValue:)) ?? ADTGraphFile.detect(bytes) else {
-                throw CommandError("\(path): not an ADT graph file (explorer JSON or bulk NDJSON); give --format")
+            guard let format = format.flatMap(ModelFileFormat.init(rawValue:)) ?? ModelFileFormat.detect(bytes, fileName: path) else {
+                throw CommandError("\(path): not a known model file (ADT explorer JSON or bulk NDJSON, gbXML, Brick Turtle); give --format")
             }
             do {
-                let file = try ADTGraphFile.read(bytes, format: format, name: path)
+                let file = try ModelFileFormat.read(bytes, format: format, name: path)
                 combined.models += file.models
                 combined.graph.twins += file.graph.twins
                 combined.graph.relationships += file.graph.relationships

@@ -13,26 +13,26 @@ struct ImportsController {
         group.get(":id", use: get)
     }
 
-    /// Body: the file; `?format=adt-json|adt-ndjson` (detected when omitted), `?dryRun=true` to validate
+    /// Body: the file; `?format=adt-json|adt-ndjson|gbxml|brick` (detected when omitted), `?dryRun=true` to validate
     /// only. The file is parsed before the job is queued, so a malformed one is a 400 at once; 202 with the job.
     @Sendable func submit(_ request: Request, context: DoppelRequestContext) async throws -> Response {
         var request = request
         _ = try context.require(.operator)
         let buffer = try await request.collectBody(upTo: Self.maximumBytes)
         let bytes = Array(buffer.readableBytesView)
-        let format: ADTGraphFile.Format
+        let format: ModelFileFormat
         if let name = request.uri.queryParameters["format"] {
-            guard let known = ADTGraphFile.Format(rawValue: String(name)) else {
-                throw ProblemDetails.badRequest("format must be one of \(ADTGraphFile.Format.allCases.map(\.rawValue).joined(separator: ", "))")
+            guard let known = ModelFileFormat(rawValue: String(name)) else {
+                throw ProblemDetails.badRequest("format must be one of \(ModelFileFormat.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             format = known
         } else {
-            guard let detected = ADTGraphFile.detect(bytes) else {
-                throw ProblemDetails.badRequest("the body is not an ADT graph file (explorer JSON or bulk NDJSON); give ?format=")
+            guard let detected = ModelFileFormat.detect(bytes) else {
+                throw ProblemDetails.badRequest("the body is not a known model file (ADT explorer JSON or bulk NDJSON, gbXML, Brick Turtle); give ?format=")
             }
             format = detected
         }
-        let file = try ADTGraphFile.read(bytes, format: format, name: "body")
+        let file = try ModelFileFormat.read(bytes, format: format, name: "body")
         if !file.models.isEmpty { _ = try context.require(.admin) }  // models are an admin's, as POST /v1/models
         let dryRun = request.uri.queryParameters["dryRun"] == "true"
         guard let job = await jobs.submit(file, tenant: context.tenant, changedBy: context.actor, dryRun: dryRun) else {
