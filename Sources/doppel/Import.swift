@@ -20,6 +20,9 @@ struct Import: AsyncParsableCommand {
     @Option(help: "adt-json, adt-ndjson, gbxml or brick (detected when omitted).")
     var format: String?
 
+    @Option(help: "Put this before every imported twin id (e.g. house-a-): gbXML and Brick ids are unique only within one file.")
+    var idPrefix: String?
+
     @OptionGroup var target: ServerTarget
 
     @Option(help: "Tenant (with --data; with --server the token decides).")
@@ -36,7 +39,6 @@ struct Import: AsyncParsableCommand {
 
     func run() async throws {
         var combined = ADTGraphFile()
-        var bodies: [(name: String, format: ModelFileFormat, bytes: [UInt8])] = []
         for path in files {
             guard let data = FileManager.default.contents(atPath: path) else { throw CommandError("\(path): cannot read the file") }
             let bytes = [UInt8](data)
@@ -44,14 +46,13 @@ struct Import: AsyncParsableCommand {
                 throw CommandError("\(path): not a known model file (ADT explorer JSON or bulk NDJSON, gbXML, Brick Turtle); give --format")
             }
             do {
-                let file = try ModelFileFormat.read(bytes, format: format, name: path)
+                let file = try ModelFileFormat.read(bytes, format: format, name: path).prefixingIDs(with: idPrefix ?? "")
                 combined.models += file.models
                 combined.graph.twins += file.graph.twins
                 combined.graph.relationships += file.graph.relationships
             } catch {
                 throw CommandError(error.description)
             }
-            bodies.append((path, format, bytes))
         }
         let summary: ImportSummary
         if let data = target.data {

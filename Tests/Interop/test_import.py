@@ -103,3 +103,29 @@ def test_server_imports_as_a_background_job(doppel, tmp_path):
     via_cli = doppel_cli("import", str(GUIDE), "--server", server.http, "--token", ADMIN)
     assert via_cli.returncode == 0, via_cli.stderr
     assert "twins: 0 created, 7 updated" in via_cli.stdout
+
+
+GBXML = sorted((SHARED / "gbxml").glob("*.xml"))
+BRICK = sorted((SHARED / "brick").glob("*.ttl"))
+
+
+@pytest.mark.skipif(not GBXML or not BRICK, reason=f"shared test data not found at {SHARED}")
+def test_gbxml_and_brick_files_import_side_by_side_with_prefixes(tmp_path):
+    data = tmp_path / "data"
+    # Two gbXML exports reuse ids (aim0002 …): imported together without prefixes they are refused whole.
+    clash = doppel_cli("import", *map(str, GBXML), "--data", str(data))
+    assert clash.returncode != 0 and "already exists" in clash.stderr
+    assert counts(data) == 0
+
+    total = 0
+    for index, path in enumerate(GBXML + BRICK):
+        result = doppel_cli("import", str(path), "--data", str(data), "--id-prefix", f"f{index}-")
+        assert result.returncode == 0, result.stderr
+        created = int(result.stdout.split("twins: ")[1].split(" created")[0])
+        assert created > 0 and "0 updated" in result.stdout.split("twins: ")[1].split("\n")[0]
+        total += created
+    assert counts(data) == total
+
+    levels = doppel_cli("query", "--data", str(data),
+                        "SELECT L.$dtId FROM DIGITALTWINS L WHERE IS_OF_MODEL(L, 'dtmi:digitaltwins:rec_3_3:core:Level;1', exact)")
+    assert levels.returncode == 0 and len(levels.stdout.splitlines()) >= 3  # 2 + 1 storeys in the two gbXML samples

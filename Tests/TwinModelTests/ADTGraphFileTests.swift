@@ -102,3 +102,16 @@ struct ADTGraphFileModelTests {
         #expect(try StoreFixture.count("SELECT COUNT(*) FROM model", in: queue) == 0)
     }
 }
+
+@Suite("ADT graph files: id prefixes")
+struct ADTGraphFilePrefixTests {
+    @Test func twoFilesWithTheSameIdsStayApartWithPrefixes() async throws {
+        let file = try ADTGraphFile.read(Array(ADTGraphFileTests.sample.utf8), format: .bulkNDJSON, name: "f")
+        let (store, _) = try StoreFixture.memory()
+        try await store.importFile(file.prefixingIDs(with: "a-"), in: StoreFixture.tenant, changedBy: "t")
+        let second = try await store.importFile(file.prefixingIDs(with: "b-"), in: StoreFixture.tenant, changedBy: "t")
+        #expect(second.twinsCreated == 2 && second.twinsUpdated == 0)
+        #expect(try await store.relationships(of: "b-floor", in: StoreFixture.tenant).map(\.target) == ["b-room"])
+        #expect(file.prefixingIDs(with: "").graph == file.graph)
+    }
+}

@@ -33,6 +33,7 @@ struct ImportsController {
             format = detected
         }
         let file = try ModelFileFormat.read(bytes, format: format, name: "body")
+            .prefixingIDs(with: request.uri.queryParameters["idPrefix"].map(String.init) ?? "")
         if !file.models.isEmpty { _ = try context.require(.admin) }  // models are an admin's, as POST /v1/models
         let dryRun = request.uri.queryParameters["dryRun"] == "true"
         guard let job = await jobs.submit(file, tenant: context.tenant, changedBy: context.actor, dryRun: dryRun) else {

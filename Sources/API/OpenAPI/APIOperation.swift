@@ -73,7 +73,10 @@ extension APIOperation {
             method: "POST", path: "/v1/imports", summary: "Submit an ADT graph file (explorer JSON or bulk NDJSON) as an import job",
             role: .operator, body: (["application/json", "application/x-ndjson"], "ImportFile"), success: (202, "ImportJob"),
             errors: [400, 413],
-            query: [("format", "adt-json or adt-ndjson; detected when omitted"), ("dryRun", "true validates and reports only")]),
+            query: [
+                ("format", "adt-json, adt-ndjson, gbxml or brick; detected when omitted"), ("dryRun", "true validates and reports only"),
+                ("idPrefix", "put before every imported twin id (gbXML and Brick ids are unique only within one file)"),
+            ]),
         APIOperation(
             method: "GET", path: "/v1/imports/{id}", summary: "An import job's status and summary", role: .viewer, body: nil,
             success: (200, "ImportJob"), errors: [404]),
