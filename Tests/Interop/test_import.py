@@ -129,3 +129,21 @@ def test_gbxml_and_brick_files_import_side_by_side_with_prefixes(tmp_path):
     levels = doppel_cli("query", "--data", str(data),
                         "SELECT L.$dtId FROM DIGITALTWINS L WHERE IS_OF_MODEL(L, 'dtmi:digitaltwins:rec_3_3:core:Level;1', exact)")
     assert levels.returncode == 0 and len(levels.stdout.splitlines()) >= 3  # 2 + 1 storeys in the two gbXML samples
+
+
+CAMPUS = Path(__file__).resolve().parents[2] / "models" / "doppel-campus.json"
+
+
+def test_the_shipped_sample_campus_imports_and_answers_queries(doppel, tmp_path):
+    server = doppel(args=["--admin-token", ADMIN])
+    result = doppel_cli("import", str(CAMPUS), "--server", server.http, "--token", ADMIN)
+    assert result.returncode == 0, result.stderr
+    graph = json.loads(CAMPUS.read_text())["digitalTwinsGraph"]
+    assert f"twins: {len(graph['digitalTwins'])} created" in result.stdout
+    assert f"relationships: {len(graph['relationships'])} created" in result.stdout
+    fed = requests.post(
+        server.http + "/v1/query",
+        json={"query": "SELECT R.$dtId FROM DIGITALTWINS MATCH (A)-[:feeds]->(R) WHERE A.$dtId = 'south-l1-ahu'"},
+        headers={"Authorization": f"Bearer {ADMIN}"}, timeout=30,
+    ).json()["value"]
+    assert sorted(item["$dtId"] for item in fed) == ["south-l1-r0", "south-l1-r1", "south-l1-r2"]
