@@ -59,8 +59,11 @@ struct Import: AsyncParsableCommand {
             try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
             let store = try TwinStore(path: (data as NSString).appendingPathComponent("doppel.sqlite"), logger: Logger(label: "doppel.import"))
             try await store.ensureTenant(tenant)
+            let bar = ProgressBar(label: dryRun ? "checking" : "importing")
+            let progress = ImportProgress(total: combined.graph.twins.count + combined.graph.relationships.count) { bar.draw($0, of: $1) }
+            defer { bar.finish() }
             do {
-                summary = try await store.importFile(combined, in: tenant, changedBy: "doppel import", dryRun: dryRun)
+                summary = try await store.importFile(combined, in: tenant, changedBy: "doppel import", dryRun: dryRun, progress: progress)
             } catch let error as TwinModelError {
                 throw CommandError(error.description)
             }

@@ -105,3 +105,23 @@ extension GraphImport: Equatable {
         lhs.twins == rhs.twins && lhs.relationships == rhs.relationships
     }
 }
+
+@Suite("Import progress")
+struct ImportProgressTests {
+    final class Reports: @unchecked Sendable {
+        var values: [Int] = []
+    }
+
+    @Test func progressIsReportedEveryStepAndAtTheEnd() async throws {
+        let twins = (0..<25).map { ImportedTwin(id: "t\($0)", model: nil) }
+        let relationships = (1..<25).map { ImportedRelationship(id: "r", source: "t\($0 - 1)", target: "t\($0)", name: "feeds") }
+        let reports = Reports()
+        let progress = ImportProgress(total: 49, step: 10) { done, total in
+            #expect(total == 49)
+            reports.values.append(done)
+        }
+        let (store, _) = try StoreFixture.memory()
+        try await store.importGraph(GraphImport(twins: twins, relationships: relationships), in: StoreFixture.tenant, changedBy: "t", progress: progress)
+        #expect(reports.values == [10, 20, 30, 40, 49])
+    }
+}

@@ -37,7 +37,8 @@ extension TwinStore {
     /// to models nobody has uploaded are allowed); the first problem refuses the import.
     @discardableResult
     public func importFile(
-        _ file: ADTGraphFile, in tenant: String, changedBy: String, at time: Timestamp = .now, dryRun: Bool = false
+        _ file: ADTGraphFile, in tenant: String, changedBy: String, at time: Timestamp = .now, dryRun: Bool = false,
+        progress: ImportProgress? = nil
     ) async throws -> ImportSummary {
         var models: [(id: String, body: JSONValue)] = []
         for (index, model) in file.models.enumerated() {
@@ -58,6 +59,7 @@ extension TwinStore {
                 }
             }
         }
-        return try await importGraph(file.graph, in: tenant, changedBy: changedBy, at: time, models: models, dryRun: dryRun)
+        return try await importGraph(
+            file.graph, in: tenant, changedBy: changedBy, at: time, models: models, dryRun: dryRun, progress: progress)
     }
 }

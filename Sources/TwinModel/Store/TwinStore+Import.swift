@@ -11,7 +11,7 @@ extension TwinStore {
     @discardableResult
     public func importGraph(
         _ graph: GraphImport, in tenant: String, changedBy: String, at time: Timestamp = .now,
-        models: [(id: String, body: JSONValue)] = [], dryRun: Bool = false
+        models: [(id: String, body: JSONValue)] = [], dryRun: Bool = false, progress: ImportProgress? = nil
     ) async throws -> ImportSummary {
         let models = models.map { StoredModel(id: $0.id, body: $0.body, uploadedAt: time) }
         let configuration = configuration
@@ -42,7 +42,9 @@ extension TwinStore {
         return try await writer.writeWithoutTransaction { db in
             var summary = ImportSummary()
             try db.inTransaction {
-                summary = try Self.importGraph(graph, models: models, tenant: tenant, changedBy: changedBy, at: time, configuration: configuration, cache: cache, in: db)
+                summary = try Self.importGraph(
+                    graph, models: models, tenant: tenant, changedBy: changedBy, at: time, configuration: configuration, cache: cache,
+                    progress: progress, in: db)
                 return dryRun ? .rollback : .commit
             }
             return summary
@@ -51,7 +53,7 @@ extension TwinStore {
 
     private static func importGraph(
         _ graph: GraphImport, models: [StoredModel], tenant: String, changedBy: String, at time: Timestamp,
-        configuration: StoreConfiguration, cache: ReportedStateCache, in db: Database
+        configuration: StoreConfiguration, cache: ReportedStateCache, progress: ImportProgress?, in db: Database
     ) throws -> ImportSummary {
         try Self.requireTenant(tenant, in: db)
         cache.removeAll()
@@ -64,16 +66,18 @@ extension TwinStore {
             summary.modelsCreated += db.changesCount
         }
         var keys = try Self.importTwins(
-            graph.twins, tenant: tenant, changedBy: changedBy, at: time, limits: configuration.documentLimits, summary: &summary, in: db)
+            graph.twins, tenant: tenant, changedBy: changedBy, at: time, limits: configuration.documentLimits, summary: &summary,
+            progress: progress, in: db)
         try Self.importRelationships(
-            graph.relationships, tenant: tenant, keys: &keys, configuration: configuration, at: time, summary: &summary, in: db)
+            graph.relationships, tenant: tenant, keys: &keys, configuration: configuration, at: time, summary: &summary,
+            progress: progress, in: db)
         return summary
     }
 
     /// Inserts new twins with raw statements and updates existing ones through the twin use case; returns id → row key.
     private static func importTwins(
         _ twins: [ImportedTwin], tenant: String, changedBy: String, at time: Timestamp, limits: DocumentLimits,
-        summary: inout ImportSummary, in db: Database
+        summary: inout ImportSummary, progress: ImportProgress?, in db: Database
     ) throws -> [String: Int64] {
         var keys: [String: Int64] = [:]
         keys.reserveCapacity(twins.count)
@@ -87,6 +91,7 @@ extension TwinStore {
         let emptyMetadata = TwinRow.bytes(SectionMetadata(lastUpdated: time, lastUpdatedVersion: 0))
         var buffer: [UInt8] = []
         for twin in twins {
+            progress?.advance()
             if let existing = try loadTwin(twin.id, tenant: tenant, in: db) {
                 var updated = existing.twin
                 let change = try updated.properties.replace(with: twin.properties, kind: .properties, at: time, limits: limits)
@@ -134,7 +139,7 @@ extension TwinStore {
 
     private static func importRelationships(
         _ relationships: [ImportedRelationship], tenant: String, keys: inout [String: Int64], configuration: StoreConfiguration,
-        at time: Timestamp, summary: inout ImportSummary, in db: Database
+        at time: Timestamp, summary: inout ImportSummary, progress: ImportProgress?, in db: Database
     ) throws {
         func key(_ id: String) throws -> Int64 {
             if let known = keys[id] { return known }
@@ -155,6 +160,7 @@ extension TwinStore {
         var touched: Set<Int64> = []
         var buffer: [UInt8] = []
         for relationship in relationships {
+            progress?.advance()
             let source = try key(relationship.source)
             let target = try key(relationship.target)
             touched.insert(source)
