@@ -81,8 +81,8 @@ struct DTDLConformanceTests {
     }
 
     /// The agreement reached so far; raise these as the parser improves, never lower them.
-    static let floorV2 = 96.6
-    static let floorV3 = 98.8
+    static let floorV2 = 98.2
+    static let floorV3 = 98.9
 
     @Test func dtmiTable() throws {
         let directory = DTDLTestData.testCases.appendingPathComponent("dtmis")

@@ -37,11 +37,12 @@ enum DTDLClass: String, Sendable, CaseIterable {
         }
     }
 
-    /// Classes whose elements may carry semantic types (and `unit`).
-    var acceptsSemanticTypes: Bool {
+    /// Classes whose elements may carry semantic types (and `unit`): in v2 only Telemetry and Property,
+    /// in v3 (`quantitativeTypes` extension) also command payloads, Fields and MapValues.
+    func acceptsSemanticTypes(version: Int) -> Bool {
         switch self {
         case .telemetry, .property: true
-        case .commandPayload, .commandRequest, .commandResponse, .field, .mapValue: true
+        case .commandRequest, .commandResponse, .field, .mapValue: version >= 3
         default: false
         }
     }
@@ -156,6 +157,14 @@ enum DTDLMetamodel {
     static let geospatialSchemas: Set<String> = [
         "point", "multiPoint", "lineString", "multiLineString", "polygon", "multiPolygon",
     ]
+
+    /// The numeric primitive schemas, which a semantic type's element must use.
+    static func numericSchemas(version: Int) -> Set<String> {
+        let v2: Set<String> = ["double", "float", "integer", "long"]
+        return version == 2 ? v2 : v2.union([
+            "byte", "decimal", "short", "unsignedByte", "unsignedInteger", "unsignedLong", "unsignedShort",
+        ])
+    }
 
     static func primitiveSchemas(version: Int) -> Set<String> {
         version == 2 ? primitiveSchemasV2 : primitiveSchemasV3

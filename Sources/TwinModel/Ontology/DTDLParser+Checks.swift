@@ -2,6 +2,7 @@ extension DTDLParser {
     /// Rules about one element and its inline children: multiplicities, enum values, unique member names.
     mutating func checkElement(_ index: Int) {
         let element = elements[index]
+        if !element.semanticTypes.isEmpty { checkSemanticType(element) }
         switch element.cls {
         case .relationship:
             let minimum = element.integers["minMultiplicity"]
@@ -36,6 +37,21 @@ extension DTDLParser {
             }
         default:
             break
+        }
+    }
+
+    /// A semantic type (`Temperature`, …) needs a `unit` of its kind and a numeric primitive schema.
+    mutating func checkSemanticType(_ element: DTDLElement) {
+        let type = element.semanticTypes[0]
+        if element.strings["unit"] == nil {
+            fail(element.path, "semantic type \(type) needs a unit")
+        }
+        let numeric = DTDLMetamodel.numericSchemas(version: element.version)
+        switch element.refs("schema").first {
+        case nil: break
+        case .primitive(let schema)? where numeric.contains(schema): break
+        default:
+            fail(element.path + ".schema", "semantic type \(type) needs a numeric schema (\(numeric.sorted().joined(separator: ", ")))")
         }
     }
 

@@ -61,8 +61,12 @@ extension DTDLParser {
             fail(path + ".@type", "\(cls.rawValue) is not allowed here; expected \(expected)")
             return nil
         }
-        if !semantic.isEmpty, !cls.acceptsSemanticTypes {
+        if !semantic.isEmpty, !cls.acceptsSemanticTypes(version: version) {
             fail(path + ".@type", "semantic type \(semantic[0]) cannot apply to \(cls.rawValue)")
+            valid = false
+        }
+        if semantic.count > 1 {
+            fail(path + ".@type", "an element takes at most one semantic type, found \(semantic)")
             valid = false
         }
         return valid ? (cls, semantic, undefined) : nil
@@ -80,9 +84,13 @@ extension DTDLParser {
     }
 
     /// Checks an element's `@id` (or a DTMI-valued property): a valid, non-reserved user DTMI.
-    mutating func checkIdentifier(_ value: JSONValue, path: String, version: Int) -> String? {
+    mutating func checkIdentifier(_ value: JSONValue, path: String, version: Int, maxLength: Int = 2048) -> String? {
         guard let string = value.stringValue else {
             fail(path, "an identifier must be a string, found \(value.typeName)")
+            return nil
+        }
+        if string.utf8.count > maxLength {
+            fail(path, "\"\(string.prefix(40))…\" is longer than \(maxLength) characters")
             return nil
         }
         guard let dtmi = DTMI(string) else {

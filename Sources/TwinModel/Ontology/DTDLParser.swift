@@ -77,7 +77,7 @@ struct DTDLParser {
         var element = DTDLElement(file: currentFile, root: root ?? elements.count, path: path, cls: cls, version: version)
         element.semanticTypes = semanticTypes
         if let idValue = object["@id"] {
-            element.id = checkIdentifier(idValue, path: path + ".@id", version: version)
+            element.id = checkIdentifier(idValue, path: path + ".@id", version: version, maxLength: cls == .interface ? 128 : 2048)
         } else if cls == .interface {
             fail(path, "an Interface needs an @id")
         }
