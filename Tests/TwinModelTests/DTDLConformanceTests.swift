@@ -23,7 +23,8 @@ struct DTDLConformanceTests {
         func options(_ object: JSONObject) -> DTDLParseOptions {
             let names = object["options"]?.arrayValue?.compactMap(\.stringValue) ?? []
             let maximum = object["maxDtdlVersion"]?.intValue.map(Int.init) ?? 3
-            return DTDLParseOptions(allowUndefinedExtensions: names.contains("AllowUndefinedExtensions"), maximumDTDLVersion: maximum)
+            return DTDLParseOptions(allowUndefinedExtensions: names.contains("AllowUndefinedExtensions"), maximumDTDLVersion: maximum,
+                                    disallowUndefinedExtensions: names.contains("DisallowUndefinedExtensions"))
         }
         func version(_ name: String) -> Int { name.hasSuffix("V2.json") ? 2 : 3 }
         for url in DTDLTestData.files(under: DTDLTestData.testCases.appendingPathComponent("specification")) {
@@ -81,7 +82,7 @@ struct DTDLConformanceTests {
     }
 
     /// The agreement reached so far; raise these as the parser improves, never lower them.
-    static let floorV2 = 98.2
+    static let floorV2 = 98.6
     static let floorV3 = 98.9
 
     @Test func dtmiTable() throws {

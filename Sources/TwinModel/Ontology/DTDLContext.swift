@@ -82,10 +82,14 @@ public struct DTDLParseOptions: Sendable, Equatable {
     public var allowUndefinedExtensions: Bool
     /// The highest DTDL version accepted (2 or 3).
     public var maximumDTDLVersion: Int
+    /// The official parser's `DisallowUndefinedExtensions`: DTDL v2 still tolerates undefined co-type terms,
+    /// but refuses a DTMI co-type (a reference to an extension type) unless an extension context is in scope.
+    public var disallowUndefinedExtensions: Bool
 
-    public init(allowUndefinedExtensions: Bool = false, maximumDTDLVersion: Int = 3) {
+    public init(allowUndefinedExtensions: Bool = false, maximumDTDLVersion: Int = 3, disallowUndefinedExtensions: Bool = false) {
         self.allowUndefinedExtensions = allowUndefinedExtensions
         self.maximumDTDLVersion = maximumDTDLVersion
+        self.disallowUndefinedExtensions = disallowUndefinedExtensions
     }
 }
 

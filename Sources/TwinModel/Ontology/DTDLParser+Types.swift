@@ -37,9 +37,16 @@ extension DTDLParser {
                 if DTMI(type) == nil {
                     fail(path + ".@type", "\"\(type)\" is not a valid DTMI")
                     valid = false
+                } else if options.disallowUndefinedExtensions, !context.openExtension {
+                    fail(path + ".@type", "co-type \"\(type)\" names an extension type, and undefined extensions are disallowed")
+                    valid = false
                 }
                 undefined = true
             } else if isTerm(type) {
+                if DTDLMetamodel.isDTDLTerm(type, version: version), !context.openExtension {
+                    fail(path + ".@type", "\"\(type)\" is a DTDL term that is not a co-type")
+                    valid = false
+                }
                 undefined = true
             } else {
                 fail(path + ".@type", "\"\(type)\" is neither a term nor a DTMI")
