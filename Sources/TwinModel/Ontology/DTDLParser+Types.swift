@@ -48,6 +48,9 @@ extension DTDLParser {
                     valid = false
                 }
                 undefined = true
+            } else if version == 2, Self.isIRI(type) {
+                // DTDL v2 tolerates any other IRI as an undefined co-type.
+                undefined = true
             } else {
                 fail(path + ".@type", "\"\(type)\" is neither a term nor a DTMI")
                 valid = false

@@ -94,7 +94,10 @@ struct DTDLParser {
             }
             guard let spec = propertySpec(key, specs: specs, version: version) else {
                 if !isTermOrDTMI(key) {
-                    fail(path + "." + key, "\"\(key)\" is neither a term nor a DTMI")
+                    // DTDL v2 lets an undefined co-type bring properties named by any IRI, even a malformed DTMI.
+                    if !(version == 2 && hasUndefinedType && context.allowsUndefinedTerms && Self.isIRI(key)) {
+                        fail(path + "." + key, "\"\(key)\" is neither a term nor a DTMI")
+                    }
                 } else if !(hasUndefinedType && context.allowsUndefinedTerms) {
                     fail(path + "." + key, "\"\(key)\" is not a property of \(cls.rawValue)")
                 }
@@ -125,6 +128,14 @@ struct DTDLParser {
     func isTermOrDTMI(_ value: String) -> Bool {
         if value.hasPrefix("dtmi:") { return DTMI(value) != nil }
         return isTerm(value)
+    }
+
+    /// An absolute IRI as far as the parser cares: a scheme (a letter, then letters, digits, `+`, `-`, `.`), then `:`.
+    static func isIRI(_ value: String) -> Bool {
+        guard let colon = value.firstIndex(of: ":"), colon != value.startIndex else { return false }
+        let scheme = value[..<colon].utf8
+        guard let first = scheme.first, DTMI.isLetter(first) else { return false }
+        return scheme.allSatisfy { DTMI.isLetter($0) || DTMI.isDigit($0) || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") }
     }
 
     func isTerm(_ value: String) -> Bool {
