@@ -6,6 +6,8 @@ struct DTDLContext: Sendable, Equatable {
     var semanticTypes: Bool
     /// An extension this parser does not model is in scope, so undefined terms may come from it.
     var openExtension: Bool
+    /// `dtmi:iotcentral:context;2` is in scope: its `dtmi:iotcentral:` identifiers are reserved.
+    var iotCentral = false
 
     /// Undefined co-types (and the properties they bring) are tolerated.
     var allowsUndefinedTerms: Bool { version == 2 || openExtension }
@@ -54,7 +56,8 @@ struct DTDLContext: Sendable, Equatable {
                     guard position == 0 || (version == 2 && precededOnlyByCentral) else {
                         return .failure("the DTDL context must come first in @context")
                     }
-                    context = DTDLContext(version: version, semanticTypes: version == 2, openExtension: false)
+                    context = DTDLContext(version: version, semanticTypes: version == 2, openExtension: position > 0,
+                                          iotCentral: position > 0)
                 }
                 continue
             }
@@ -65,6 +68,7 @@ struct DTDLContext: Sendable, Equatable {
                 context?.semanticTypes = true
             } else if knownOpenExtensions.contains(string) {
                 context?.openExtension = true
+                if string == "dtmi:iotcentral:context;2" { context?.iotCentral = true }
             } else if options.allowUndefinedExtensions {
                 context?.openExtension = true
             } else {

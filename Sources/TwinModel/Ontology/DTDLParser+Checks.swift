@@ -9,6 +9,9 @@ extension DTDLParser {
             if let minimum, minimum != 0 { fail(element.path + ".minMultiplicity", "minMultiplicity must be 0") }
             if let maximum = element.integers["maxMultiplicity"] {
                 if maximum < 1 { fail(element.path + ".maxMultiplicity", "maxMultiplicity must be at least 1") }
+                if element.version == 2, maximum > 500 {
+                    fail(element.path + ".maxMultiplicity", "maxMultiplicity is at most 500 in DTDL v2")
+                }
                 if let minimum, maximum < minimum {
                     fail(element.path + ".maxMultiplicity", "maxMultiplicity is below minMultiplicity")
                 }

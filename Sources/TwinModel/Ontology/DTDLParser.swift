@@ -78,6 +78,10 @@ struct DTDLParser {
         element.semanticTypes = semanticTypes
         if let idValue = object["@id"] {
             element.id = checkIdentifier(idValue, path: path + ".@id", version: version, maxLength: cls == .interface ? 128 : 2048)
+            if context.iotCentral, let id = element.id, id.hasPrefix("dtmi:iotcentral:") {
+                fail(path + ".@id", "\"\(id)\" is reserved by the IoT Central context")
+                element.id = nil
+            }
         } else if cls == .interface {
             fail(path, "an Interface needs an @id")
         }
