@@ -82,7 +82,7 @@ struct DTDLConformanceTests {
     }
 
     /// The agreement reached so far; raise these as the parser improves, never lower them.
-    static let floorV2 = 99.4
+    static let floorV2 = 99.6
     static let floorV3 = 98.9
 
     @Test func dtmiTable() throws {

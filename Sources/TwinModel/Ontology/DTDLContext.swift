@@ -47,12 +47,15 @@ struct DTDLContext: Sendable, Equatable {
                 guard version <= options.maximumDTDLVersion else {
                     return .failure("DTDL context \"\(string)\" exceeds the allowed version \(options.maximumDTDLVersion)")
                 }
+                let precededOnlyByCentral = strings[..<position].allSatisfy { $0 == "dtmi:iotcentral:context;2" }
                 if let inherited {
                     if version > inherited.version { return .failure("\"\(string)\" cannot appear inside a DTDL v\(inherited.version) document") }
+                    if position > 0, !(version == 2 && precededOnlyByCentral) {
+                        return .failure("the DTDL context must come first in @context")
+                    }
                     continue
                 }
                 if context == nil {
-                    let precededOnlyByCentral = strings[..<position].allSatisfy { $0 == "dtmi:iotcentral:context;2" }
                     guard position == 0 || (version == 2 && precededOnlyByCentral) else {
                         return .failure("the DTDL context must come first in @context")
                     }
@@ -68,7 +71,7 @@ struct DTDLContext: Sendable, Equatable {
                 context?.semanticTypes = true
             } else if knownOpenExtensions.contains(string) {
                 context?.openExtension = true
-                if string == "dtmi:iotcentral:context;2" { context?.iotCentral = true }
+                if string == "dtmi:iotcentral:context;2", context?.version == 2 { context?.iotCentral = true }
             } else if options.allowUndefinedExtensions {
                 context?.openExtension = true
             } else {

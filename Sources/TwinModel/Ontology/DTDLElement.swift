@@ -18,6 +18,8 @@ struct DTDLElement: Sendable {
     var cls: DTDLClass
     var version: Int
     var semanticTypes: [String] = []
+    /// An IoT Central co-type (`AccelerationVector`, `Location`, …), when `dtmi:iotcentral:context;2` is in scope.
+    var centralType: String?
     var strings: [String: String] = [:]
     var langStrings: [String: [String: String]] = [:]
     var booleans: [String: Bool] = [:]

@@ -3,6 +3,7 @@ extension DTDLParser {
     mutating func checkElement(_ index: Int) {
         let element = elements[index]
         if !element.semanticTypes.isEmpty { checkSemanticType(element) }
+        if let type = element.centralType { checkCentralType(type, element) }
         switch element.cls {
         case .relationship:
             let minimum = element.integers["minMultiplicity"]
@@ -56,6 +57,18 @@ extension DTDLParser {
         default:
             fail(element.path + ".schema", "semantic type \(type) needs a numeric schema (\(numeric.sorted().joined(separator: ", ")))")
         }
+    }
+
+    /// An IoT Central co-type fixes the schema: `vector`, a geospatial schema, a scalar, or an Enum (`State`).
+    mutating func checkCentralType(_ type: String, _ element: DTDLElement) {
+        guard let schema = element.refs("schema").first, let accepted = DTDLSemanticTypes.centralTypes[type] else { return }
+        let fits: Bool = switch (schema, accepted) {
+        case (.primitive(let term), let accepted?): accepted.contains(term)
+        case (.inline(let child), nil): elements[child].cls == .enum
+        case (.id, nil): true
+        default: false
+        }
+        if !fits { fail(element.path + ".schema", "IoT Central co-type \(type) does not accept this schema") }
     }
 
     mutating func checkUniqueNames(_ references: [DTDLReference], in element: DTDLElement, property: String) {

@@ -24,6 +24,8 @@ extension DTDLParser {
                 case .string(let string):
                     if primitives, let primitive = DTDLMetamodel.primitiveSchema(string, version: version) {
                         references.append(.primitive(primitive))
+                    } else if primitives, context.iotCentral, let central = DTDLSemanticTypes.centralSchema(string) {
+                        references.append(.primitive(central))
                     } else if string.hasPrefix("dtmi:"), DTMI(string) != nil {
                         references.append(.id(string))
                     } else {

@@ -2,12 +2,12 @@ extension DTDLParser {
     /// Reads `@type`: exactly one DTDL class from `range`, plus semantic and (where tolerated) undefined co-types.
     mutating func classify(
         _ object: JSONObject, path: String, range: Set<DTDLClass>, context: DTDLContext
-    ) -> (DTDLClass, [String], Bool)? {
+    ) -> (DTDLClass, [String], Bool, String?)? {
         let version = context.version
         var typeStrings: [String] = []
         switch object["@type"] {
         case nil:
-            if range.count == 1, let only = range.first, only.typeIsImplied { return (only, [], false) }
+            if range.count == 1, let only = range.first, only.typeIsImplied { return (only, [], false, nil) }
             fail(path, "@type is required here")
             return nil
         case .string(let type)?:
@@ -26,6 +26,7 @@ extension DTDLParser {
         }
         var material: [DTDLClass] = []
         var semantic: [String] = []
+        var central: [String] = []
         var undefined = false
         var valid = true
         for type in typeStrings {
@@ -33,6 +34,11 @@ extension DTDLParser {
                 if !material.contains(cls) { material.append(cls) }
             } else if context.semanticTypes, let type = DTDLSemanticTypes.semanticType(type, version: version) {
                 if !semantic.contains(type) { semantic.append(type) }
+            } else if context.iotCentral, let type = DTDLSemanticTypes.centralType(type) {
+                if !central.contains(type) { central.append(type) }
+            } else if version == 2, DTDLSemanticTypes.isNonCotypeClass(type) {
+                fail(path + ".@type", "\"\(type)\" is a DTDL class that cannot be a co-type")
+                valid = false
             } else if type.hasPrefix("dtmi:") {
                 if DTMI(type) == nil {
                     fail(path + ".@type", "\"\(type)\" is not a valid DTMI")
@@ -75,11 +81,15 @@ extension DTDLParser {
             fail(path + ".@type", "semantic type \(semantic[0]) cannot apply to \(cls.rawValue)")
             valid = false
         }
+        if !central.isEmpty, cls != .telemetry && cls != .property || central.count + semantic.count > 1 {
+            fail(path + ".@type", "IoT Central co-type \(central[0]) applies only, and alone, to Telemetry or Property")
+            valid = false
+        }
         if semantic.count > 1 {
             fail(path + ".@type", "an element takes at most one semantic type, found \(semantic)")
             valid = false
         }
-        return valid ? (cls, semantic, undefined) : nil
+        return valid ? (cls, semantic, undefined, central.first) : nil
     }
 
     func classTerm(_ type: String, version: Int) -> DTDLClass? {

@@ -71,11 +71,13 @@ struct DTDLParser {
             }
         }
         let version = context.version
-        guard let (cls, semanticTypes, hasUndefinedType) = classify(object, path: path, range: range, context: context) else {
+        guard let (cls, semanticTypes, hasUndefinedType, centralType) = classify(object, path: path, range: range, context: context)
+        else {
             return nil
         }
         var element = DTDLElement(file: currentFile, root: root ?? elements.count, path: path, cls: cls, version: version)
         element.semanticTypes = semanticTypes
+        element.centralType = centralType
         if let idValue = object["@id"] {
             element.id = checkIdentifier(idValue, path: path + ".@id", version: version, maxLength: cls == .interface ? 128 : 2048)
             if context.iotCentral, let id = element.id, id.hasPrefix("dtmi:iotcentral:") {

@@ -65,9 +65,13 @@ enum DTDLSemanticTypes {
         "VolumeFlowRate": "volumeFlowRate",
     ]
 
-    /// The semantic type a term or `dtmi:standard:class:X;2` names.
+    /// The semantic type a term or `dtmi:standard:class:X;2` names (in v2 also the old `SemanticType/X` form).
     static func semanticType(_ value: String, version: Int) -> String? {
         if types[value] != nil { return value }
+        if version == 2, value.hasPrefix("SemanticType/") {
+            let term = String(value.dropFirst("SemanticType/".count))
+            return types[term] != nil ? term : nil
+        }
         let prefix = "dtmi:standard:class:"
         if value.hasPrefix(prefix), value.hasSuffix(";\(version)") {
             let term = String(value.dropFirst(prefix.count).dropLast(2))
@@ -85,5 +89,35 @@ enum DTDLSemanticTypes {
             term = String(value.dropFirst(prefix.count).dropLast(2))
         }
         return units.contains(term) ? term : nil
+    }
+
+    /// DTDL v2 classes that are not co-types: the abstract `SemanticType`, `Unit` and the unit classes.
+    static func isNonCotypeClass(_ term: String) -> Bool {
+        if term == "SemanticType" || term == "Unit" { return true }
+        guard term.hasSuffix("Unit"), let first = term.first else { return false }
+        let kind = first.lowercased() + term.dropFirst().dropLast(4)
+        return unitsByKind[kind] != nil
+    }
+
+    /// IoT Central (`dtmi:iotcentral:context;2`) co-types → the schemas they accept (`nil`: an Enum).
+    static let centralTypes: [String: Set<String>?] = [
+        "AccelerationVector": ["vector"], "VelocityVector": ["vector"],
+        "Location": ["geopoint", "point", "multiPoint", "lineString", "multiLineString", "polygon", "multiPolygon"],
+        "Event": ["integer", "long", "double", "float", "string"],
+        "State": nil,
+    ]
+
+    /// The IoT Central co-type a term or `dtmi:iotcentral:class:X;2` names.
+    static func centralType(_ value: String) -> String? {
+        var term = value
+        let prefix = "dtmi:iotcentral:class:"
+        if value.hasPrefix(prefix), value.hasSuffix(";2") { term = String(value.dropFirst(prefix.count).dropLast(2)) }
+        return centralTypes[term] != nil ? term : nil
+    }
+
+    /// The IoT Central schemas `vector` and `geopoint`, as terms or `dtmi:iotcentral:schema:X;2`.
+    static func centralSchema(_ value: String) -> String? {
+        for term in ["vector", "geopoint"] where value == term || value == "dtmi:iotcentral:schema:\(term);2" { return term }
+        return nil
     }
 }
