@@ -82,8 +82,8 @@ struct DTDLConformanceTests {
     }
 
     /// The agreement reached so far; raise these as the parser improves, never lower them.
-    static let floorV2 = 99.6
-    static let floorV3 = 98.9
+    static let floorV2 = 99.9
+    static let floorV3 = 99.2
 
     @Test func dtmiTable() throws {
         let directory = DTDLTestData.testCases.appendingPathComponent("dtmis")

@@ -50,9 +50,15 @@ extension DTDLParser {
             return
         }
         guard let item = values.first else { return }
+        if spec.kind == .dtmi, case .object = item {
+            fail(path, "\(spec.name) must be a DTMI string, not a value object")
+            return
+        }
         let expected: String = switch spec.kind {
         case .boolean: "boolean"
         case .integer: "integer"
+        // An enumValue's typed value object must be typed for its @value: xsd:integer for 1, xsd:string for "a".
+        case .enumLiteral: if case .object(let object) = item, case .int? = object["@value"] { "integer" } else { "string" }
         default: "string"
         }
         guard let literal = unwrapLiteral(item, path: path, expected: expected, version: version) else { return }
@@ -129,7 +135,7 @@ extension DTDLParser {
         if let type = object["@type"] {
             let accepted = ["xsd:\(expected)", "http://www.w3.org/2001/XMLSchema#\(expected)"]
             let types = type.arrayValue ?? [type]
-            guard !types.isEmpty, types.allSatisfy({ $0.stringValue.map(accepted.contains) ?? false }) else {
+            guard types.count == 1, types.allSatisfy({ $0.stringValue.map(accepted.contains) ?? false }) else {
                 fail(path + ".@type", "the value's @type must be xsd:\(expected)")
                 return nil
             }
