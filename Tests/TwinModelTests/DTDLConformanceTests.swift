@@ -83,7 +83,7 @@ struct DTDLConformanceTests {
 
     /// The agreement reached so far; raise these as the parser improves, never lower them.
     static let floorV2 = 99.9
-    static let floorV3 = 99.2
+    static let floorV3 = 99.4
 
     @Test func dtmiTable() throws {
         let directory = DTDLTestData.testCases.appendingPathComponent("dtmis")

@@ -104,7 +104,8 @@ enum DTDLMetamodel {
                 .init(name: "request", kind: .elements([payload], primitives: false)),
                 .init(name: "response", kind: .elements([v2 ? .commandPayload : .commandResponse], primitives: false)),
             ]
-            if v2 { specs.append(.init(name: "commandType", kind: .commandType)) }
+            // Deprecated in v3 but still accepted there.
+            specs.append(.init(name: "commandType", kind: .commandType))
         case .commandPayload:
             specs += [name, schema(), .init(name: "unit", kind: .unit)]
         case .commandRequest, .commandResponse:

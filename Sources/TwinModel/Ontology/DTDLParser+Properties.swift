@@ -93,7 +93,7 @@ extension DTDLParser {
             elements[index].strings[spec.name] = schema
         case (.commandType, .string(let string)):
             let terms = ["synchronous", "asynchronous"]
-            guard terms.contains(string) || terms.contains(where: { string == "dtmi:dtdl:instance:CommandType:\($0);2" }) else {
+            guard terms.contains(string) || terms.contains(where: { string == "dtmi:dtdl:instance:CommandType:\($0);\(version)" }) else {
                 fail(path, "commandType must be synchronous or asynchronous")
                 return
             }

@@ -43,6 +43,9 @@ extension DTDLParser {
                 if DTMI(type) == nil {
                     fail(path + ".@type", "\"\(type)\" is not a valid DTMI")
                     valid = false
+                } else if DTMI(type)?.hasReservedPrefix == true, !context.openExtension {
+                    fail(path + ".@type", "\"\(type)\" is a DTDL identifier that is not a co-type")
+                    valid = false
                 } else if options.disallowUndefinedExtensions, !context.openExtension {
                     fail(path + ".@type", "co-type \"\(type)\" names an extension type, and undefined extensions are disallowed")
                     valid = false
