@@ -74,7 +74,7 @@ extension TwinStore {
         return summary
     }
 
-    /// Inserts new twins with raw statements and updates existing ones through the twin use case; returns id → row key.
+    /// Inserts new twins with raw statements and updates existing ones; returns id → row key.
     private static func importTwins(
         _ twins: [ImportedTwin], tenant: String, changedBy: String, at time: Timestamp, limits: DocumentLimits,
         summary: inout ImportSummary, progress: ImportProgress?, in db: Database
@@ -86,29 +86,14 @@ extension TwinStore {
                 sql: """
                     INSERT INTO twin (tenant, \(TwinRow.storedColumns))
                     VALUES (?, ?, ?, ?, ?, ?, '{}', ?, 0, ?, ?, ?, '{}', ?, 0, ?, ?, ?)
+                    ON CONFLICT (tenant, id) DO NOTHING
                     """),
             in: db)
         let emptyMetadata = TwinRow.bytes(SectionMetadata(lastUpdated: time, lastUpdatedVersion: 0))
         var buffer: [UInt8] = []
         for twin in twins {
             progress?.advance()
-            if let existing = try loadTwin(twin.id, tenant: tenant, in: db) {
-                var updated = existing.twin
-                let change = try updated.properties.replace(with: twin.properties, kind: .properties, at: time, limits: limits)
-                try record(change, of: updated, tenant: tenant, changedBy: changedBy, in: db)
-                if !twin.reported.isEmpty {
-                    let reported = try updated.reported.apply(mergePatch: twin.reported, kind: .reported, at: time, limits: limits)
-                    try record(reported, of: updated, tenant: tenant, changedBy: changedBy, in: db)
-                    updated.version += 1
-                }
-                updated.model = twin.model
-                updated.version += 1
-                updated.updatedAt = time
-                try TwinRow.update(updated, pk: existing.pk, in: db)
-                keys[twin.id] = existing.pk
-                summary.twinsUpdated += 1
-                continue
-            }
+            // Insert first: in a bulk load nearly every twin is new, so the existence check is the insert's own.
             let propertiesVersion: Int64 = twin.properties.isEmpty ? 0 : 1
             let reportedVersion: Int64 = twin.reported.isEmpty ? 0 : 1
             insert.bind(1, text: tenant)
@@ -129,12 +114,37 @@ extension TwinStore {
             insert.bind(12, 1 + propertiesVersion + reportedVersion)
             insert.bind(13, time.milliseconds)
             insert.bind(14, time.milliseconds)
-            defer { insert.reset() }
             _ = try insert.step()
-            keys[twin.id] = db.lastInsertedRowID
-            summary.twinsCreated += 1
+            insert.reset()
+            if db.changesCount == 1 {
+                keys[twin.id] = db.lastInsertedRowID
+                summary.twinsCreated += 1
+            } else {
+                keys[twin.id] = try updateImported(twin, tenant: tenant, changedBy: changedBy, at: time, limits: limits, in: db)
+                summary.twinsUpdated += 1
+            }
         }
         return keys
+    }
+
+    /// Brings an existing twin to the imported model, properties and reported state, recording the changes.
+    private static func updateImported(
+        _ twin: ImportedTwin, tenant: String, changedBy: String, at time: Timestamp, limits: DocumentLimits, in db: Database
+    ) throws -> Int64 {
+        guard let existing = try loadTwin(twin.id, tenant: tenant, in: db) else { throw TwinModelError.twinNotFound(twin.id) }
+        var updated = existing.twin
+        let change = try updated.properties.replace(with: twin.properties, kind: .properties, at: time, limits: limits)
+        try record(change, of: updated, tenant: tenant, changedBy: changedBy, in: db)
+        if !twin.reported.isEmpty {
+            let reported = try updated.reported.apply(mergePatch: twin.reported, kind: .reported, at: time, limits: limits)
+            try record(reported, of: updated, tenant: tenant, changedBy: changedBy, in: db)
+            updated.version += 1
+        }
+        updated.model = twin.model
+        updated.version += 1
+        updated.updatedAt = time
+        try TwinRow.update(updated, pk: existing.pk, in: db)
+        return existing.pk
     }
 
     private static func importRelationships(
