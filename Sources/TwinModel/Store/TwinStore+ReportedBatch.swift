@@ -140,7 +140,7 @@ extension TwinStore {
 
     /// Changes only when another connection, i.e. another process, commits to the file.
     private static func dataVersion(of db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0
+        try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? 0
     }
 
     private static func load(_ key: ReportedStateCache.Key, with select: PreparedStatement) throws -> ReportedStateCache.Entry? {
