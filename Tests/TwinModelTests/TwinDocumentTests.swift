@@ -54,7 +54,9 @@ struct TwinDocumentTests {
             + #"}},"l":"# + at1 + "}"
         #expect(metadata.azureJSON(includeVersion: true).encodedString() == expected)
         #expect(metadata.azureJSON(includeVersion: false).encodedString().contains("$lastUpdatedVersion") == false)
-        #expect(SectionMetadata(storageJSON: metadata.storageJSON) == metadata)
+        var stored: [UInt8] = []
+        metadata.writeStorageJSON(to: &stored)
+        #expect(SectionMetadata(storageJSON: try JSONValue(parsing: stored)) == metadata)
         // Another section's metadata is untouched.
         #expect(twin.reported.metadata == SectionMetadata(lastUpdated: t0, lastUpdatedVersion: 0))
     }

@@ -41,7 +41,7 @@ struct ImportsController {
                 status: .serviceUnavailable, type: "https://doppel.dev/problems/import-queue-full", title: "Service Unavailable",
                 detail: "\(ImportJobs.maximumPending) imports are already waiting; submit again when one has finished")
         }
-        return .json(Self.encode(job), status: .accepted)
+        return .json(ImportJobDTO.encode(job), status: .accepted)
     }
 
     @Sendable func get(_ request: Request, context: DoppelRequestContext) async throws -> Response {
@@ -50,23 +50,6 @@ struct ImportsController {
         guard let job = await jobs.job(id, tenant: context.tenant) else {
             throw ProblemDetails(status: .notFound, type: "https://doppel.dev/problems/not-found", title: "Not Found", detail: "import \"\(id)\" not found")
         }
-        return .json(Self.encode(job))
-    }
-
-    static func encode(_ job: ImportJobs.Job) -> JSONValue {
-        var object: JSONObject = [
-            "id": .string(job.id), "status": .string(job.status.rawValue), "dryRun": .bool(job.dryRun),
-            "submittedAt": .string(job.submittedAt.iso8601),
-        ]
-        if let finished = job.finishedAt { object["finishedAt"] = .string(finished.iso8601) }
-        if let summary = job.summary {
-            object["summary"] = [
-                "modelsCreated": .int(Int64(summary.modelsCreated)), "twinsCreated": .int(Int64(summary.twinsCreated)),
-                "twinsUpdated": .int(Int64(summary.twinsUpdated)), "relationshipsCreated": .int(Int64(summary.relationshipsCreated)),
-                "relationshipsUpdated": .int(Int64(summary.relationshipsUpdated)),
-            ]
-        }
-        if let error = job.error { object["error"] = .string(error) }
-        return .object(object)
+        return .json(ImportJobDTO.encode(job))
     }
 }

@@ -34,7 +34,7 @@ struct ModelsController {
         }
         try await validate(body, tenant: context.tenant)
         let stored = try await store.addModels(models, in: context.tenant)
-        return .json(.array(stored.map(Self.encode)), status: .created)
+        return .json(.array(stored.map(ModelDTO.encode)), status: .created)
     }
 
     /// Refuses the upload with every DTDL problem found in it (JSON path into the body and why).
@@ -60,25 +60,20 @@ struct ModelsController {
 
     @Sendable func list(_ request: Request, context: DoppelRequestContext) async throws -> Response {
         _ = try context.require(.viewer)
-        return .json(["value": .array(try await store.models(in: context.tenant).map(Self.encode))])
+        return .json(["value": .array(try await store.models(in: context.tenant).map(ModelDTO.encode))])
     }
 
     @Sendable func get(_ request: Request, context: DoppelRequestContext) async throws -> Response {
         _ = try context.require(.viewer)
         let id = try context.pathParameter("dtmi")
         guard let model = try await store.model(id, in: context.tenant) else { throw TwinModelError.modelNotFound(id) }
-        return .json(Self.encode(model))
+        return .json(ModelDTO.encode(model))
     }
 
     @Sendable func delete(_ request: Request, context: DoppelRequestContext) async throws -> Response {
         _ = try context.require(.admin)
         try await store.deleteModel(try context.pathParameter("dtmi"), in: context.tenant)
         return .noContent()
-    }
-
-    /// ADT's model shape: `{"id", "uploadTime", "decommissioned", "model"}`.
-    static func encode(_ model: StoredModel) -> JSONValue {
-        ["id": .string(model.id), "uploadTime": .string(model.uploadedAt.iso8601), "decommissioned": false, "model": model.body]
     }
 
     /// `dtmi:` then `:`-separated segments of letters, digits and `_`, then `;` and a version number.

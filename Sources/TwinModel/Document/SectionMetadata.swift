@@ -63,18 +63,7 @@ extension SectionMetadata {
         return .object(object)
     }
 
-    /// The compact storage form: `{"t": ms, "v": version, "m": {member: …}}`.
-    public var storageJSON: JSONValue {
-        var object: JSONObject = ["t": .int(lastUpdated.milliseconds), "v": .int(lastUpdatedVersion)]
-        if !members.isEmpty {
-            var nested = JSONObject(minimumCapacity: members.count)
-            for (key, member) in members { nested[key] = member.storageJSON }
-            object["m"] = .object(nested)
-        }
-        return .object(object)
-    }
-
-    /// Appends `storageJSON`'s text to `output` without building the JSON value first.
+    /// Appends the compact storage form, `{"t": ms, "v": version, "m": {member: …}}`, to `output`.
     public func writeStorageJSON(to output: inout [UInt8]) {
         output.append(contentsOf: #"{"t":"#.utf8)
         JSONValue.int(lastUpdated.milliseconds).write(to: &output)
@@ -95,7 +84,7 @@ extension SectionMetadata {
         output.append(UInt8(ascii: "}"))
     }
 
-    /// Reads the storage form written by `storageJSON`.
+    /// Reads the storage form written by `writeStorageJSON(to:)`.
     public init?(storageJSON: JSONValue) {
         guard let milliseconds = storageJSON["t"]?.intValue, let version = storageJSON["v"]?.intValue else { return nil }
         var members: [String: SectionMetadata] = [:]

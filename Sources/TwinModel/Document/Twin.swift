@@ -95,6 +95,25 @@ public struct Twin: Sendable, Hashable {
         }
     }
 
+    /// Replaces a whole section (a `PUT`, an import) as one recorded change, bumping the twin's version.
+    public mutating func replace(
+        _ kind: TwinSection.Kind,
+        with value: JSONObject,
+        at time: Timestamp,
+        limits: DocumentLimits = .standard
+    ) throws(TwinModelError) -> SectionChange {
+        try change(kind, at: time) { section throws(TwinModelError) in
+            try section.replace(with: value, kind: kind, at: time, limits: limits)
+        }
+    }
+
+    /// Sets the model as a change of its own, bumping the twin's version.
+    public mutating func setModel(_ model: String?, at time: Timestamp) {
+        self.model = model
+        version += 1
+        updatedAt = time
+    }
+
     /// Runs one change on a copy of a section and keeps it, with a new twin version, only if it succeeds.
     private mutating func change(
         _ kind: TwinSection.Kind,
@@ -139,8 +158,6 @@ public struct Twin: Sendable, Hashable {
             throw .notAnObject(path: kind.rawValue, found: result.typeName)
         }
         if let path = Self.firstNullMember(in: object, path: kind.rawValue) { throw .nullValue(path: path) }
-        return try change(kind, at: time) { section throws(TwinModelError) in
-            try section.replace(with: object, kind: kind, at: time, limits: limits)
-        }
+        return try replace(kind, with: object, at: time, limits: limits)
     }
 }

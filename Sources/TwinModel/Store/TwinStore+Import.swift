@@ -133,16 +133,13 @@ extension TwinStore {
     ) throws -> Int64 {
         guard let existing = try loadTwin(twin.id, tenant: tenant, in: db) else { throw TwinModelError.twinNotFound(twin.id) }
         var updated = existing.twin
-        let change = try updated.properties.replace(with: twin.properties, kind: .properties, at: time, limits: limits)
+        let change = try updated.replace(.properties, with: twin.properties, at: time, limits: limits)
         try record(change, of: updated, tenant: tenant, changedBy: changedBy, in: db)
         if !twin.reported.isEmpty {
-            let reported = try updated.reported.apply(mergePatch: twin.reported, kind: .reported, at: time, limits: limits)
+            let reported = try updated.apply(mergePatch: twin.reported, to: .reported, at: time, limits: limits)
             try record(reported, of: updated, tenant: tenant, changedBy: changedBy, in: db)
-            updated.version += 1
         }
-        updated.model = twin.model
-        updated.version += 1
-        updated.updatedAt = time
+        updated.model = twin.model  // part of the same import: no version of its own
         try TwinRow.update(updated, pk: existing.pk, in: db)
         return existing.pk
     }

@@ -43,10 +43,8 @@ extension TwinStore {
                 if createOnly { throw TwinModelError.twinAlreadyExists(id) }
                 try Self.checkPrecondition(ifMatch, etag: existing.etag)
                 var twin = existing
-                let change = try twin.properties.replace(with: properties, kind: .properties, at: time, limits: limits)
-                twin.model = model
-                twin.version += 1
-                twin.updatedAt = time
+                let change = try twin.replace(.properties, with: properties, at: time, limits: limits)
+                twin.model = model  // part of the same PUT: one version
                 try TwinRow.update(twin, pk: pk, in: db)
                 try Self.record(change, of: twin, tenant: tenant, changedBy: changedBy, in: db)
                 return (twin, false)
@@ -98,9 +96,7 @@ extension TwinStore {
         let cache = reportedCache
         return try await writer.write { db in
             var (pk, twin) = try Self.loadForChange(id, tenant: tenant, ifMatch: ifMatch, cache: cache, in: db)
-            twin.model = model
-            twin.version += 1
-            twin.updatedAt = time
+            twin.setModel(model, at: time)
             try TwinRow.update(twin, pk: pk, in: db)
             return twin
         }
