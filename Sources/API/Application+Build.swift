@@ -48,6 +48,7 @@ public func buildRouter(
     DeviceStateController(store: store).addRoutes(to: twins)
     ModelsController(store: store).addRoutes(to: v1.group("models"))
     TokensController(store: store).addRoutes(to: v1.group("tokens"))
+    TenantController(store: store).addRoutes(to: v1.group("tenant"))
     QueryController(store: store, limits: configuration.queryLimits).addRoutes(to: v1.group("query"))
     ImportsController(jobs: imports).addRoutes(to: v1.group("imports"))
     return router

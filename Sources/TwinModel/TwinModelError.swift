@@ -33,6 +33,10 @@ public enum TwinModelError: Error, Sendable, Equatable {
     case invalidImport(location: String, reason: String)
     /// A twin would exceed the number of outgoing or incoming relationships allowed.
     case relationshipLimitExceeded(twin: String, direction: String, limit: Int)
+    /// In a strict tenant, a twin or relationship does not match its model; `path` locates the offending member.
+    case modelViolation(path: String, reason: String)
+    /// A model cannot be deleted while twins of a strict tenant use it.
+    case modelInUse(id: String, twins: Int)
 }
 
 extension TwinModelError: CustomStringConvertible {
@@ -60,6 +64,8 @@ extension TwinModelError: CustomStringConvertible {
         case .invalidImport(let location, let reason): "\(location): \(reason)"
         case .relationshipLimitExceeded(let twin, let direction, let limit):
             "twin \"\(twin)\" would have more than \(limit) \(direction) relationships"
+        case .modelViolation(let path, let reason): "\(path): \(reason)"
+        case .modelInUse(let id, let twins): "model \"\(id)\" is the model of \(twins) twins; the tenant is strict, so it stays"
         }
     }
 }

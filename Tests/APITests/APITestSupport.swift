@@ -128,6 +128,8 @@ enum ProblemType {
     static let documentTooLarge = "https://doppel.dev/problems/document-too-large"
     static let unsupportedMediaType = "https://doppel.dev/problems/unsupported-media-type"
     static let relationshipsNotDeleted = "https://doppel.dev/problems/relationships-not-deleted"
+    static let modelViolation = "https://doppel.dev/problems/model-violation"
+    static let modelInUse = "https://doppel.dev/problems/model-in-use"
 }
 
 /// Expects `actual` to equal the JSON text `expected` (numbers by value, object members in any order).

@@ -6,7 +6,9 @@ import Testing
 
 @Suite("Store migrations")
 struct StoreMigrationTests {
-    static let allMigrations = ["v1-graph", "v1-history", "v1-access-tokens", "v2-covering-relationship-indexes"]
+    static let allMigrations = [
+        "v1-graph", "v1-history", "v1-access-tokens", "v2-covering-relationship-indexes", "v3-tenant-validation",
+    ]
 
     @Test func freshFileMigratesAndHasTheDefaultTenant() async throws {
         let directory = try StoreTemporaryDirectory()
@@ -51,7 +53,7 @@ struct StoreMigrationTests {
         #expect(try reopened.appliedMigrations() == Self.allMigrations)
         // Nothing new was applied: the migration table still has exactly one row per migration.
         let queue = try DatabaseQueue(path: path)
-        #expect(try StoreFixture.count("SELECT COUNT(*) FROM grdb_migrations", in: queue) == 4)
+        #expect(try StoreFixture.count("SELECT COUNT(*) FROM grdb_migrations", in: queue) == Self.allMigrations.count)
         #expect(try Self.tenantCreatedAt("default", path: path) == defaultCreatedAt)
         try queue.close()
 

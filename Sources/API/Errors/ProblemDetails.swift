@@ -48,6 +48,8 @@ extension ProblemDetails {
             case .preconditionFailed: (.preconditionFailed, "precondition-failed")
             case .twinHasRelationships: (.conflict, "relationships-not-deleted")
             case .relationshipLimitExceeded: (.conflict, "relationship-limit")
+            case .modelViolation: (.badRequest, "model-violation")
+            case .modelInUse: (.conflict, "model-in-use")
             }
         self.init(status: status, type: "https://doppel.dev/problems/\(slug)", title: status.reasonPhrase, detail: error.description)
     }

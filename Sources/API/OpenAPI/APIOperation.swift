@@ -83,5 +83,11 @@ extension APIOperation {
         APIOperation(
             method: "POST", path: "/v1/tokens", summary: "Mint a bearer token (shown once)", role: .admin,
             body: (["application/json"], "TokenRequest"), success: (201, "Token"), errors: [400]),
+        APIOperation(
+            method: "GET", path: "/v1/tenant", summary: "The calling tenant's settings", role: .viewer, body: nil,
+            success: (200, "Tenant"), errors: []),
+        APIOperation(
+            method: "PATCH", path: "/v1/tenant", summary: "Change settings (strict validation checks the whole graph first)",
+            role: .admin, body: (["application/json"], "TenantSettings"), success: (200, "Tenant"), errors: [400]),
     ]
 }

@@ -147,5 +147,13 @@ enum OpenAPIDocument {
             "type": "object",
             "properties": ["token": ["type": "string"], "tenant": ["type": "string"], "role": ["type": "string"], "name": ["type": "string"]],
         ],
+        "TenantSettings": [
+            "type": "object", "additionalProperties": false,
+            "properties": ["validation": ["enum": ["lenient", "strict"]]],
+        ],
+        "Tenant": [
+            "type": "object",
+            "properties": ["id": ["type": "string"], "validation": ["enum": ["lenient", "strict"]]],
+        ],
     ]
 }

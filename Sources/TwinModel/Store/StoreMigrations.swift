@@ -8,6 +8,7 @@ enum StoreMigrations {
         migrator.registerMigration("v1-history", migrate: createHistory)
         migrator.registerMigration("v1-access-tokens", migrate: createAccessTokens)
         migrator.registerMigration("v2-covering-relationship-indexes", migrate: coverRelationshipIndexes)
+        migrator.registerMigration("v3-tenant-validation", migrate: addTenantValidation)
         return migrator
     }
 
@@ -110,5 +111,10 @@ enum StoreMigrations {
                 ) WITHOUT ROWID;
                 """
         )
+    }
+
+    /// Tenants start lenient, as before the setting existed.
+    private static func addTenantValidation(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE tenant ADD COLUMN validation TEXT NOT NULL DEFAULT 'lenient'")
     }
 }

@@ -39,12 +39,15 @@ extension TwinStore {
             if let path = Twin.firstNullMember(in: relationship.properties, path: "properties") { throw TwinModelError.nullValue(path: path) }
         }
         let cache = reportedCache
+        let conformanceCache = conformanceCache
         return try await writer.writeWithoutTransaction { db in
             var summary = ImportSummary()
             try db.inTransaction {
+                let conformance = try Self.strictConformance(for: tenant, extra: models, cache: conformanceCache, in: db)
                 summary = try Self.importGraph(
                     graph, models: models, tenant: tenant, changedBy: changedBy, at: time, configuration: configuration, cache: cache,
-                    progress: progress, in: db)
+                    conformance: conformance, progress: progress, in: db)
+                conformanceCache.invalidate(tenant: tenant)
                 return dryRun ? .rollback : .commit
             }
             return summary
@@ -53,9 +56,11 @@ extension TwinStore {
 
     private static func importGraph(
         _ graph: GraphImport, models: [StoredModel], tenant: String, changedBy: String, at time: Timestamp,
-        configuration: StoreConfiguration, cache: ReportedStateCache, progress: ImportProgress?, in db: Database
+        configuration: StoreConfiguration, cache: ReportedStateCache, conformance: ModelConformance?, progress: ImportProgress?,
+        in db: Database
     ) throws -> ImportSummary {
         try Self.requireTenant(tenant, in: db)
+        if let conformance { try check(graph, with: conformance, tenant: tenant, in: db) }
         cache.removeAll()
         var summary = ImportSummary()
         for model in models {
@@ -71,6 +76,9 @@ extension TwinStore {
         try Self.importRelationships(
             graph.relationships, tenant: tenant, keys: &keys, configuration: configuration, at: time, summary: &summary,
             progress: progress, in: db)
+        if let conformance {
+            try checkMultiplicity(of: Set(graph.relationships.compactMap { keys[$0.source] }), with: conformance, in: db)
+        }
         return summary
     }
 

@@ -48,7 +48,13 @@ extension TwinStore {
 
     /// Deletes one model.
     public func deleteModel(_ id: String, in tenant: String) async throws {
+        let conformanceCache = conformanceCache
         try await writer.write { db in
+            if try Self.validationMode(of: tenant, in: db) == .strict {
+                let users = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM twin WHERE tenant = ? AND model = ?", arguments: [tenant, id]) ?? 0
+                if users > 0 { throw TwinModelError.modelInUse(id: id, twins: users) }
+            }
+            conformanceCache.invalidate(tenant: tenant)
             try db.execute(sql: "DELETE FROM model WHERE tenant = ? AND id = ?", arguments: [tenant, id])
             if db.changesCount == 0 { throw TwinModelError.modelNotFound(id) }
         }

@@ -26,9 +26,26 @@ extension TwinStore {
         try TwinSection.checkSize(of: properties, kind: .properties, limits: configuration.documentLimits)
         if let path = Twin.firstNullMember(in: properties, path: "properties") { throw TwinModelError.nullValue(path: path) }
         let configuration = configuration
+        let conformanceCache = conformanceCache
         return try await writer.write { db in
             guard let sourcePK = try Self.twinKey(source, tenant: tenant, in: db) else { throw TwinModelError.twinNotFound(source) }
             guard let targetPK = try Self.twinKey(target, tenant: tenant, in: db) else { throw TwinModelError.twinNotFound(target) }
+            if let conformance = try Self.strictConformance(for: tenant, cache: conformanceCache, in: db) {
+                let models = try String?.fetchAll(
+                    db, sql: "SELECT model FROM twin WHERE pk = ? UNION ALL SELECT model FROM twin WHERE pk = ?",
+                    arguments: [sourcePK, targetPK])
+                let maximum = try conformance.checkRelationship(
+                    id, source: source, name: name, sourceModel: models.first ?? nil, targetModel: models.last ?? nil,
+                    properties: properties)
+                let others = try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM relationship WHERE source = ? AND name = ? AND id != ?",
+                    arguments: [sourcePK, name, id]) ?? 0
+                if let maximum, others >= maximum {
+                    throw TwinModelError.modelViolation(
+                        path: "twins/\(source)/relationships/\(id)",
+                        reason: "twin \(source) already has \(others) \"\(name)\" relationships; its model allows at most \(maximum)")
+                }
+            }
             if let existing = try Self.loadRelationship(id, source: source, tenant: tenant, in: db) {
                 if createOnly { throw TwinModelError.relationshipAlreadyExists(source: source, id: id) }
                 try Self.checkPrecondition(ifMatch, etag: existing.etag)

@@ -36,9 +36,12 @@ extension TwinStore {
         if let path = Twin.firstNullMember(in: properties, path: "properties") { throw TwinModelError.nullValue(path: path) }
         let limits = configuration.documentLimits
         let cache = reportedCache
+        let conformanceCache = conformanceCache
         return try await writer.write { db in
             try Self.requireTenant(tenant, in: db)
             cache.invalidate(tenant: tenant, twin: id)
+            let conformance = try Self.strictConformance(for: tenant, cache: conformanceCache, in: db)
+            try conformance?.checkTwin(id, model: model, properties: properties)
             if let (pk, existing) = try Self.loadTwin(id, tenant: tenant, in: db) {
                 if createOnly { throw TwinModelError.twinAlreadyExists(id) }
                 try Self.checkPrecondition(ifMatch, etag: existing.etag)
@@ -46,6 +49,7 @@ extension TwinStore {
                 let change = try twin.replace(.properties, with: properties, at: time, limits: limits)
                 twin.model = model  // part of the same PUT: one version
                 try TwinRow.update(twin, pk: pk, in: db)
+                if let conformance, existing.model != model { try Self.checkRelationships(of: pk, with: conformance, in: db) }
                 try Self.record(change, of: twin, tenant: tenant, changedBy: changedBy, in: db)
                 return (twin, false)
             }
@@ -77,12 +81,16 @@ extension TwinStore {
     ) async throws -> Twin {
         let limits = configuration.documentLimits
         let cache = reportedCache
+        let conformanceCache = conformanceCache
         return try await writer.write { db in
             var (pk, twin) = try Self.loadForChange(id, tenant: tenant, ifMatch: ifMatch, cache: cache, in: db)
             let change: SectionChange
             switch patch {
             case .merge(let object): change = try twin.apply(mergePatch: object, to: section, at: time, limits: limits)
             case .json(let operations): change = try twin.apply(jsonPatch: operations, to: section, at: time, limits: limits)
+            }
+            if section == .properties, let conformance = try Self.strictConformance(for: tenant, cache: conformanceCache, in: db) {
+                try conformance.checkTwin(id, model: twin.model, properties: twin.properties.value)
             }
             try TwinRow.update(twin, pk: pk, in: db)
             try Self.record(change, of: twin, tenant: tenant, changedBy: changedBy, in: db)
@@ -94,10 +102,15 @@ extension TwinStore {
     @discardableResult
     public func setModel(_ model: String?, of id: String, in tenant: String, ifMatch: String? = nil, at time: Timestamp = .now) async throws -> Twin {
         let cache = reportedCache
+        let conformanceCache = conformanceCache
         return try await writer.write { db in
             var (pk, twin) = try Self.loadForChange(id, tenant: tenant, ifMatch: ifMatch, cache: cache, in: db)
             twin.setModel(model, at: time)
             try TwinRow.update(twin, pk: pk, in: db)
+            if let conformance = try Self.strictConformance(for: tenant, cache: conformanceCache, in: db) {
+                try conformance.checkTwin(id, model: model, properties: twin.properties.value)
+                try Self.checkRelationships(of: pk, with: conformance, in: db)
+            }
             return twin
         }
     }

@@ -16,6 +16,8 @@ public final class TwinStore: Sendable {
     let reportedCache: ReportedStateCache
     /// Query shapes whose prepared statements stay cached on each reader.
     let statementShapes = StatementShapes(capacity: 256)
+    /// Parsed model sets of strict tenants.
+    let conformanceCache = ConformanceCache()
 
     /// Opens (creating if needed) the database file at `path` in WAL mode and brings its schema up to date.
     public convenience init(path: String, configuration: StoreConfiguration = StoreConfiguration(), logger: Logger) throws {
