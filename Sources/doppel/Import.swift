@@ -37,6 +37,9 @@ struct Import: AsyncParsableCommand {
         }
     }
 
+    /// Beyond this many, warnings are counted, not listed: a Brick file can have thousands of untyped nodes.
+    static let warningsShown = 20
+
     func run() async throws {
         var combined = ADTGraphFile()
         for path in files {
@@ -50,6 +53,7 @@ struct Import: AsyncParsableCommand {
                 combined.models += file.models
                 combined.graph.twins += file.graph.twins
                 combined.graph.relationships += file.graph.relationships
+                combined.warnings += file.warnings
             } catch {
                 throw CommandError(error.description)
             }
@@ -79,6 +83,13 @@ struct Import: AsyncParsableCommand {
             models: \(summary.modelsCreated) created
             twins: \(summary.twinsCreated) created, \(summary.twinsUpdated) updated
             relationships: \(summary.relationshipsCreated) created, \(summary.relationshipsUpdated) updated
+            warnings: \(combined.warnings.count)
             """)
+        for warning in combined.warnings.prefix(Self.warningsShown) {
+            print("  warning: \(warning)")
+        }
+        if combined.warnings.count > Self.warningsShown {
+            print("  … and \(combined.warnings.count - Self.warningsShown) more")
+        }
     }
 }

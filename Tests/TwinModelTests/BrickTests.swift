@@ -119,4 +119,18 @@ struct BrickTests {
         let file = try ModelFileFormat.read(Array("@prefix ex: <http://e/> . ex:a ex:b ex:c .".utf8), format: .brickTurtle, name: "ok.ttl")
         #expect(file.models.isEmpty && file.graph.twins.count == 1)
     }
+
+    @Test func warningsReachTheImportSummaryNamedByFile() async throws {
+        let text = """
+            @prefix brick: <https://brickschema.org/schema/Brick#> .
+            @prefix ex: <http://e/> .
+            ex:room a brick:Room ; brick:hasPoint ex:mystery .
+            """
+        let file = try ModelFileFormat.read(Array(text.utf8), format: .brickTurtle, name: "site.ttl").prefixingIDs(with: "s1-")
+        #expect(file.warnings == ["site.ttl: <http://e/mystery> has no type; imported without a model"])
+        let (store, _) = try StoreFixture.memory()
+        let summary = try await store.importFile(file, in: StoreFixture.tenant, changedBy: "t")
+        #expect(summary.twinsCreated == 2)
+        #expect(summary.warnings == file.warnings)
+    }
 }

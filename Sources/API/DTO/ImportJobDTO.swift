@@ -14,6 +14,7 @@ enum ImportJobDTO {
                 "modelsCreated": .int(Int64(summary.modelsCreated)), "twinsCreated": .int(Int64(summary.twinsCreated)),
                 "twinsUpdated": .int(Int64(summary.twinsUpdated)), "relationshipsCreated": .int(Int64(summary.relationshipsCreated)),
                 "relationshipsUpdated": .int(Int64(summary.relationshipsUpdated)),
+                "warnings": .array(summary.warnings.map(JSONValue.string)),
             ]
         }
         if let error = job.error { object["error"] = .string(error) }

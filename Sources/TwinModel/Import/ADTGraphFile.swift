@@ -15,10 +15,14 @@ public struct ADTGraphFile: Sendable {
     /// DTDL interfaces, as found.
     public var models: [JSONValue] = []
     public var graph = GraphImport()
+    /// What the reader mapped with a loss or a guess (an untyped Brick entity, a renamed id), each
+    /// starting with the file's name; the import goes on and reports them.
+    public var warnings: [String] = []
 
-    public init(models: [JSONValue] = [], graph: GraphImport = GraphImport()) {
+    public init(models: [JSONValue] = [], graph: GraphImport = GraphImport(), warnings: [String] = []) {
         self.models = models
         self.graph = graph
+        self.warnings = warnings
     }
 
     /// The format of a file, told from its first non-blank line; `nil` when it is neither.

@@ -27,7 +27,11 @@ public enum ModelFileFormat: String, Sendable, CaseIterable {
         case .adtJSON: try ADTGraphFile.read(bytes, format: .explorerJSON, name: name)
         case .adtNDJSON: try ADTGraphFile.read(bytes, format: .bulkNDJSON, name: name)
         case .gbXML: ADTGraphFile(graph: try GbXMLFile.read(bytes, name: name).graph)
-        case .brickTurtle: ADTGraphFile(graph: try BrickFile.read(bytes, name: name).graph)
+        case .brickTurtle:
+            try { () throws(TwinModelError) -> ADTGraphFile in
+                let brick = try BrickFile.read(bytes, name: name)
+                return ADTGraphFile(graph: brick.graph, warnings: brick.warnings.map { "\(name): \($0)" })
+            }()
         }
     }
 

@@ -51,6 +51,8 @@ public struct ImportSummary: Sendable, Hashable, Codable {
     public var twinsUpdated = 0
     public var relationshipsCreated = 0
     public var relationshipsUpdated = 0
+    /// The file readers' warnings, passed through.
+    public var warnings: [String] = []
 
     public init() {}
 }

@@ -59,7 +59,9 @@ extension TwinStore {
                 }
             }
         }
-        return try await importGraph(
+        var summary = try await importGraph(
             file.graph, in: tenant, changedBy: changedBy, at: time, models: models, dryRun: dryRun, progress: progress)
+        summary.warnings = file.warnings
+        return summary
     }
 }

@@ -50,7 +50,8 @@ extension TwinStore {
     public func deleteModel(_ id: String, in tenant: String) async throws {
         let conformanceCache = conformanceCache
         try await writer.write { db in
-            if try Self.validationMode(of: tenant, in: db) == .strict {
+            // An unknown tenant has no models: the delete below answers modelNotFound, as before strict mode.
+            if try String.fetchOne(db, sql: "SELECT validation FROM tenant WHERE id = ?", arguments: [tenant]) == ValidationMode.strict.rawValue {
                 let users = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM twin WHERE tenant = ? AND model = ?", arguments: [tenant, id]) ?? 0
                 if users > 0 { throw TwinModelError.modelInUse(id: id, twins: users) }
             }
