@@ -10,7 +10,7 @@ import NIOCore
 /// A server's decoder starts without a protocol version: the first packet must be CONNECT, and its level
 /// decides how every later packet is read. A client's decoder knows the version it asked for. A second
 /// CONNECT is decoded by its own level and left to the session to refuse (MQTT-3.1.0-2).
-public struct MQTTDecoder: NIOSingleStepByteToMessageDecoder {
+public struct MQTTDecoder: NIOSingleStepByteToMessageDecoder, Sendable {
     public typealias InboundOut = MQTTPacket
 
     /// Which side of the connection the decoder serves.
