@@ -100,8 +100,9 @@ extension MQTTProperties {
     func encodedLength(in context: Context) throws(MQTTProtocolError) -> Int {
         let present = presentIdentifiers
         guard present != 0 else { return 0 }
-        for identifier in Identifier.allCases where present & identifier.bit != 0 {
-            guard identifier.isAllowed(in: context) else { throw .propertyNotAllowed(identifier, in: context) }
+        let disallowed = present & ~Self.allowedBits[Int(context.rawValue)]
+        if disallowed != 0, let identifier = Identifier(rawValue: UInt8(disallowed.trailingZeroBitCount)) {
+            throw .propertyNotAllowed(identifier, in: context)
         }
         if subscriptionIdentifiers.count > 1, context != .publish {
             throw .duplicateProperty(.subscriptionIdentifier)
@@ -143,6 +144,13 @@ extension MQTTProperties {
         length += subscriptionIdentifierAvailable == nil ? 0 : 2
         length += sharedSubscriptionAvailable == nil ? 0 : 2
         return length
+    }
+
+    /// Per context, one bit (`1 << identifier`) per property the context may carry.
+    private static let allowedBits: [UInt64] = Context.allCases.map { context in
+        Identifier.allCases.reduce(0) { bits, identifier in
+            identifier.isAllowed(in: context) ? bits | identifier.bit : bits
+        }
     }
 
     private func checkRanges() throws(MQTTProtocolError) {
