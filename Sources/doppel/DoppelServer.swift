@@ -1,4 +1,5 @@
 import API
+import Broker
 import Foundation
 import Logging
 import Prometheus
@@ -18,7 +19,7 @@ struct DoppelServer {
         let store = try TwinStore(path: directory.appendingPathComponent("doppel.sqlite").path, logger: logger)
         try await FirstStart(store: store, logger: logger).ensureAdminToken(configuration.adminToken)
 
-        let ports = PortsFile(directory: directory)
+        let ports = PortsFile(directory: directory, listeners: ["http", "mqtt"])
         var apiConfiguration = APIConfiguration()
         apiConfiguration.host = configuration.httpHost
         apiConfiguration.port = configuration.httpPort
@@ -27,14 +28,26 @@ struct DoppelServer {
         ) { port in
             logger.notice("HTTP API listening", metadata: ["http.port": "\(port)"])
             do {
-                try ports.record(http: port)
+                try ports.record("http", port: port)
+            } catch {
+                logger.error("cannot write ports.json", metadata: ["error": "\(error)"])
+            }
+        }
+        var brokerLogger = logger
+        brokerLogger[metadataKey: "component"] = "broker"
+        let broker = MQTTServer(
+            core: BrokerCore(logger: brokerLogger), authenticator: AnonymousMQTTPolicy(allowAnonymous: configuration.mqttAllowAnonymous),
+            host: configuration.mqttHost, port: configuration.mqttPort, logger: brokerLogger
+        ) { port in
+            do {
+                try ports.record("mqtt", port: port)
             } catch {
                 logger.error("cannot write ports.json", metadata: ["error": "\(error)"])
             }
         }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [application],
+                services: [application, broker],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

@@ -10,7 +10,7 @@ import TwinModel
 /// `doppel serve`: runs everything on embedded defaults until SIGINT or SIGTERM.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the Doppel service (HTTP API, twin store).",
+        abstract: "Run the Doppel service (HTTP API, MQTT broker, twin store).",
         discussion: """
             Every option can also be set with a DOPPEL_* environment variable (DOPPEL_DATA, DOPPEL_HTTP_PORT, …) \
             or in a JSON config file; flags win over the environment, which wins over the file.
@@ -25,6 +25,17 @@ struct Serve: AsyncParsableCommand {
 
     @Option(name: .customLong("http-host"), help: "HTTP interface to bind. Default 0.0.0.0.")
     var httpHost: String?
+
+    @Option(name: .customLong("mqtt-port"), help: "MQTT port; 0 binds an ephemeral port. Default 1883.")
+    var mqttPort: Int?
+
+    @Option(name: .customLong("mqtt-host"), help: "MQTT interface to bind. Default 0.0.0.0.")
+    var mqttHost: String?
+
+    @Flag(
+        name: .customLong("mqtt-allow-anonymous"),
+        help: "Let MQTT clients without credentials use topics outside the device namespaces (tenant/, devices/, $aws/, $iothub/).")
+    var mqttAllowAnonymous = false
 
     @Option(name: .customLong("config"), help: "JSON config file (also DOPPEL_CONFIG).")
     var configFile: String?
@@ -60,6 +71,9 @@ struct Serve: AsyncParsableCommand {
         flags["data"] = data
         flags["httpPort"] = httpPort.map(String.init)
         flags["httpHost"] = httpHost
+        flags["mqttPort"] = mqttPort.map(String.init)
+        flags["mqttHost"] = mqttHost
+        if mqttAllowAnonymous { flags["mqttAllowAnonymous"] = "true" }
         flags["adminToken"] = adminToken
         flags["logLevel"] = logLevel
         try configuration.apply(flags, source: "command line")

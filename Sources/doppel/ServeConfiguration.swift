@@ -8,12 +8,16 @@ struct ServeConfiguration: Sendable, Equatable {
     var dataDirectory = "./doppel-data"
     var httpHost = "0.0.0.0"
     var httpPort = 8080
+    var mqttHost = "0.0.0.0"
+    var mqttPort = 1883
+    /// Lets clients without credentials use topics outside the device namespaces.
+    var mqttAllowAnonymous = false
     var adminToken: String?
     var logLevel = Logger.Level.info
 
     /// The keys a config file and the environment may set, with their environment variable names.
     enum Key: String, CaseIterable {
-        case data, httpHost, httpPort, adminToken, logLevel
+        case data, httpHost, httpPort, mqttHost, mqttPort, mqttAllowAnonymous, adminToken, logLevel
 
         var environmentName: String {
             "DOPPEL_" + rawValue.reduce(into: "") { name, character in
@@ -33,11 +37,14 @@ struct ServeConfiguration: Sendable, Equatable {
             switch key {
             case .data: dataDirectory = value
             case .httpHost: httpHost = value
-            case .httpPort:
-                guard let port = Int(value), (0...65535).contains(port) else {
-                    throw CommandError("\(source): httpPort must be a port number from 0 to 65535, not \"\(value)\"")
+            case .httpPort: httpPort = try Self.port(value, key: key, source: source)
+            case .mqttHost: mqttHost = value
+            case .mqttPort: mqttPort = try Self.port(value, key: key, source: source)
+            case .mqttAllowAnonymous:
+                guard let flag = Bool(value.lowercased()) else {
+                    throw CommandError("\(source): mqttAllowAnonymous must be true or false, not \"\(value)\"")
                 }
-                httpPort = port
+                mqttAllowAnonymous = flag
             case .adminToken:
                 guard value.count >= 16 else { throw CommandError("\(source): adminToken must be at least 16 characters") }
                 adminToken = value
@@ -48,6 +55,13 @@ struct ServeConfiguration: Sendable, Equatable {
                 logLevel = level
             }
         }
+    }
+
+    private static func port(_ value: String, key: Key, source: String) throws -> Int {
+        guard let port = Int(value), (0...65535).contains(port) else {
+            throw CommandError("\(source): \(key.rawValue) must be a port number from 0 to 65535, not \"\(value)\"")
+        }
+        return port
     }
 
     /// Reads a JSON config file: one object whose members are the settings (strings or numbers).

@@ -1,0 +1,143 @@
+import Logging
+import NIOCore
+
+extension MQTTConnectionHandler {
+    /// Checks a CONNECT, asks the authenticator, and accepts or refuses the client with a CONNACK.
+    func handleConnect(_ connect: MQTTPacket.Connect, context: ChannelHandlerContext) {
+        connectTimeoutTask?.cancel()
+        logger[metadataKey: "mqtt.client_id"] = "\(connect.clientIdentifier)"
+        if connect.clientIdentifier.isEmpty {
+            guard connect.protocolVersion == .v5 || connect.cleanStart else {
+                return refuse(connect, .clientIdentifierNotValid, context: context)  // MQTT-3.1.3-8
+            }
+        }
+        if connect.properties.authenticationMethod != nil {
+            return refuse(connect, .badAuthenticationMethod, context: context)
+        }
+        if let will = connect.will {
+            do {
+                try MQTTTopic.validateName(will.topic, maximumLevels: core.configuration.maximumTopicLevels)
+                try will.validatePayloadFormat()
+            } catch {
+                return refuse(connect, error.reasonCode, context: context)
+            }
+        }
+        if core.connectionCount >= core.configuration.maximumConnections {
+            return refuse(connect, connect.protocolVersion == .v5 ? .quotaExceeded : .serverUnavailable, context: context)
+        }
+        let credentials = MQTTCredentials(
+            clientID: connect.clientIdentifier, username: connect.username, password: connect.password,
+            remoteAddress: context.channel.remoteAddress)
+        if let result = authenticator.authenticateImmediately(credentials) {
+            return finishConnect(connect, result: result, buffered: [], context: context)
+        }
+        state = .authenticating(buffered: [])
+        context.channel.setOption(.autoRead, value: false).whenComplete { _ in }
+        let authenticator = authenticator
+        let promise = context.eventLoop.makePromise(of: MQTTAuthenticationResult.self)
+        promise.completeWithTask { await authenticator.authenticate(credentials) }
+        promise.futureResult.assumeIsolated().whenSuccess { result in
+            guard case .authenticating(let buffered) = self.state else { return }
+            context.channel.setOption(.autoRead, value: true).whenComplete { _ in }
+            self.finishConnect(connect, result: result, buffered: buffered, context: context)
+        }
+    }
+
+    private func finishConnect(
+        _ connect: MQTTPacket.Connect, result: MQTTAuthenticationResult, buffered: [MQTTPacket], context: ChannelHandlerContext
+    ) {
+        let identity: MQTTIdentity
+        switch result {
+        case .refused(let reason): return refuse(connect, reason, context: context)
+        case .accepted(let accepted): identity = accepted
+        }
+        if let will = connect.will, !authenticator.mayPublish(identity, to: will.topic) {
+            return refuse(connect, .notAuthorized, context: context)
+        }
+        let configuration = core.configuration
+        var acknowledgement = MQTTProperties()
+        var clientID = connect.clientIdentifier
+        if clientID.isEmpty {
+            clientID = "doppel-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
+            acknowledgement.assignedClientIdentifier = clientID
+            logger[metadataKey: "mqtt.client_id"] = "\(clientID)"
+        }
+        let requestedExpiry: UInt32 =
+            connect.protocolVersion == .v5
+            ? connect.properties.sessionExpiryInterval ?? 0
+            : (connect.cleanStart ? 0 : UInt32.max)
+        let expiry = min(requestedExpiry, configuration.maximumSessionExpiry)
+        if connect.protocolVersion == .v5, expiry != requestedExpiry { acknowledgement.sessionExpiryInterval = expiry }
+        var keepAlive = connect.keepAlive
+        // Only 5.0 can tell the client another keep-alive; a 3.1.1 client's own value stands.
+        if connect.protocolVersion == .v5, keepAlive == 0 || keepAlive > configuration.maximumKeepAlive {
+            keepAlive = configuration.maximumKeepAlive
+            acknowledgement.serverKeepAlive = keepAlive
+        }
+        acknowledgement.receiveMaximum = configuration.receiveMaximum
+        acknowledgement.maximumPacketSize = UInt32(configuration.maximumPacketSize)
+        acknowledgement.topicAliasMaximum = configuration.topicAliasMaximum
+        if connect.properties.requestResponseInformation == true {
+            acknowledgement.responseInformation = "doppel/response/\(clientID)"
+        }
+
+        let opening = core.openSession(clientID: clientID, cleanStart: connect.cleanStart, expiryInterval: expiry)
+        let connection = MQTTConnection(
+            channel: context.channel, version: connect.protocolVersion,
+            receiveMaximum: Int(connect.properties.receiveMaximum ?? UInt16.max),
+            maximumPacketSize: connect.properties.maximumPacketSize.map(Int.init), statistics: core.statistics)
+        if let previous = core.register(connection, for: clientID) {
+            previous.disconnect(.sessionTakenOver, reasonString: "another connection took over the session")
+        }
+        let will = connect.will.map { will in
+            MQTTMessage(
+                MQTTPacket.Publish(topicName: will.topic, payload: will.payload, qos: will.qos, retain: will.retain, properties: will.properties),
+                topic: will.topic, publisher: clientID, now: .now())
+        }
+        let client = Client(
+            session: opening.session, connection: connection, identity: identity, connect: connect, will: will,
+            willDelay: connect.will?.properties.willDelayInterval ?? 0, expiryWasZero: expiry == 0)
+        state = .connected(client)
+        core.statistics.connected()
+
+        connection.send(
+            .connack(MQTTPacket.ConnAck(sessionPresent: opening.sessionPresent, reasonCode: .success, properties: acknowledgement)))
+        countDrops(opening.session.attach(connection, now: .now()))
+        startKeepAlive(seconds: keepAlive, context: context)
+        logger.debug("client connected", metadata: ["mqtt.session_present": "\(opening.sessionPresent)"])
+        for packet in buffered {
+            guard case .connected(var current) = state else { return }
+            handle(packet, client: &current, context: context)
+            if case .connected = state { state = .connected(current) }
+        }
+    }
+
+    /// CONNACK with a failure, then close (MQTT-3.2.2-7).
+    private func refuse(_ connect: MQTTPacket.Connect, _ reason: MQTTReasonCode, context: ChannelHandlerContext) {
+        logger.info("connection refused", metadata: ["mqtt.reason": "\(reason)"])
+        var buffer = context.channel.allocator.buffer(capacity: 8)
+        if (try? buffer.writeMQTTPacket(.connack(MQTTPacket.ConnAck(reasonCode: reason)), version: connect.protocolVersion)) != nil {
+            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        }
+        close()
+    }
+
+    /// Closes the connection when nothing arrives for 1.5 times the keep-alive (MQTT-3.1.2-22).
+    private func startKeepAlive(seconds: UInt16, context: ChannelHandlerContext) {
+        guard seconds > 0 else { return }
+        let limit = TimeAmount.milliseconds(Int64(seconds) * 1_500)
+        let eventLoop = context.eventLoop.assumeIsolated()
+        func schedule(after delay: TimeAmount) {
+            keepAliveTask = eventLoop.scheduleTask(in: delay) { [weak self] in
+                guard let self, case .connected(let client) = self.state else { return }
+                let idle = NIODeadline.now() - self.lastActivity
+                if idle >= limit {
+                    self.disconnect(client, .keepAliveTimeout, "nothing received for 1.5 times the keep-alive")
+                } else {
+                    schedule(after: limit - idle)
+                }
+            }
+        }
+        schedule(after: limit)
+    }
+}

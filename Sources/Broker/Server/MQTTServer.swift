@@ -1,0 +1,72 @@
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// The broker's TCP listener as a `Service`: it accepts MQTT connections until graceful shutdown, then
+/// tells 5.0 clients the server is shutting down (0x8B) and closes every connection.
+public final class MQTTServer: Service {
+    public let core: BrokerCore
+    let authenticator: any MQTTAuthenticator
+    let host: String
+    let port: Int
+    let group: any EventLoopGroup
+    let logger: Logger
+    let onBound: @Sendable (Int) -> Void
+
+    /// - Parameters:
+    ///   - port: 0 binds an ephemeral port; `onBound` reports the port bound.
+    public init(
+        core: BrokerCore, authenticator: any MQTTAuthenticator, host: String = "0.0.0.0", port: Int = 1883,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger,
+        onBound: @escaping @Sendable (Int) -> Void = { _ in }
+    ) {
+        self.core = core
+        self.authenticator = authenticator
+        self.host = host
+        self.port = port
+        self.group = group
+        self.logger = logger
+        self.onBound = onBound
+    }
+
+    public func run() async throws {
+        let channel = try await bind()
+        let bound = channel.localAddress?.port ?? port
+        logger.info("MQTT listening", metadata: ["mqtt.host": "\(host)", "mqtt.port": "\(bound)"])
+        onBound(bound)
+        try await withGracefulShutdownHandler {
+            try await channel.closeFuture.get()
+        } onGracefulShutdown: {
+            channel.close(promise: nil)
+        }
+        core.disconnectAll(.serverShuttingDown)
+    }
+
+    /// Binds the listener; each connection gets the decoder and its own connection handler.
+    func bind() async throws -> any Channel {
+        let core = core
+        let authenticator = authenticator
+        let logger = logger
+        let configuration = core.configuration
+        return try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(
+                .writeBufferWaterMark,
+                value: .init(low: configuration.outboundHighWaterMark / 2, high: configuration.outboundHighWaterMark))
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    var connectionLogger = logger
+                    connectionLogger[metadataKey: "mqtt.remote"] = "\(channel.remoteAddress.map { "\($0)" } ?? "?")"
+                    try channel.pipeline.syncOperations.addHandler(
+                        ByteToMessageHandler(MQTTDecoder(maximumPacketSize: configuration.maximumPacketSize)))
+                    try channel.pipeline.syncOperations.addHandler(
+                        MQTTConnectionHandler(core: core, authenticator: authenticator, logger: connectionLogger))
+                }
+            }
+            .bind(host: host, port: port)
+            .get()
+    }
+}
