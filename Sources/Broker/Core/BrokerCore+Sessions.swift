@@ -20,14 +20,17 @@ extension BrokerCore {
                 existing.willTask = nil
                 if !cleanStart {
                     existing.expiryInterval = min(expiryInterval, configuration.maximumSessionExpiry)
+                    existing.disconnectedAt = nil
+                    markDirty(session: clientID)
                     return SessionOpening(session: existing, sessionPresent: true)
                 }
                 Self.removeSubscriptions(of: existing, from: &state)
                 existing.discardMessages()
             }
-            let session = MQTTSession(clientID: clientID, configuration: configuration)
+            let session = makeSession(clientID)
             session.expiryInterval = min(expiryInterval, configuration.maximumSessionExpiry)
             state.sessions[clientID] = session
+            markDirty(session: clientID)
             return SessionOpening(session: session, sessionPresent: false)
         }
     }
@@ -51,6 +54,8 @@ extension BrokerCore {
                 Self.end(session, in: &state)
                 return true
             }
+            session.disconnectedAt = WallClock.now().wallMilliseconds
+            markDirty(session: session.clientID)
             session.expiryTask = eventLoop.scheduleTask(in: .seconds(Int64(session.expiryInterval))) { [weak self] in
                 self?.expire(session)
             }
@@ -66,7 +71,7 @@ extension BrokerCore {
         if publishWillNow, let will { publish(will) }
     }
 
-    private func expire(_ session: MQTTSession) {
+    func expire(_ session: MQTTSession) {
         withState { state in
             guard state.sessions[session.clientID] === session, !session.isConnected else { return }
             Self.end(session, in: &state)

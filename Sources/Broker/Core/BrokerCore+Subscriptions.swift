@@ -66,12 +66,14 @@ extension BrokerCore {
                 retained.append(RetainedDelivery(message: message, qos: min(qos, message.qos), identifier: identifier))
             }
         }
+        markDirty(session: session.clientID)
         return (codes, retained)
     }
 
     /// Applies an UNSUBSCRIBE: Success or No subscription existed per filter.
     func unsubscribe(_ session: MQTTSession, from filters: [String]) -> [MQTTReasonCode] {
-        withState { state in
+        defer { markDirty(session: session.clientID) }
+        return withState { state in
             filters.map { filter in
                 guard let record = session.subscriptions.removeValue(forKey: filter) else { return .noSubscriptionExisted }
                 let treeFilter = record.shareName == nil ? filter : Self.sharedInnerFilter(filter)

@@ -14,6 +14,7 @@ public final class BrokerCore: Sendable {
     let logger: Logger
     private let state: Mutex<State>
     let connections = Mutex(ConnectionRegistry())
+    let dirty = Mutex(DirtySet())
 
     struct State {
         var sessions: [String: MQTTSession] = [:]
@@ -38,8 +39,12 @@ public final class BrokerCore: Sendable {
         let now = NIODeadline.now()
         var matches: [SubscriptionRecord] = []
         state.withLock { state in
-            if message.retain, !state.retained.update(with: message) {
-                logger.warning("retained message limit reached; not retained", metadata: ["mqtt.topic": "\(message.topic)"])
+            if message.retain {
+                if state.retained.update(with: message) {
+                    markDirty(retained: message.topic)
+                } else {
+                    logger.warning("retained message limit reached; not retained", metadata: ["mqtt.topic": "\(message.topic)"])
+                }
             }
             state.tree.match(message.topic, into: &matches)
             if matches.contains(where: { $0.shareName != nil }) {

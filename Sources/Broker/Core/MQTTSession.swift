@@ -16,14 +16,24 @@ final class MQTTSession: @unchecked Sendable {
 
     // Guarded by `lock`.
     private var connection: MQTTConnection?
-    private var nextPacketIdentifier: UInt16 = 0
-    private var inflight: OrderedDictionary<UInt16, Inflight> = [:]
-    private var pending: Deque<MQTTDelivery> = []
-    private var pendingBytes = 0
+    private var owed = DeliveryState()
+
+    /// What is owed to the client: guarded by `lock`.
+    struct DeliveryState {
+        var nextPacketIdentifier: UInt16 = 0
+        var inflight: OrderedDictionary<UInt16, Inflight> = [:]
+        var pending: Deque<MQTTDelivery> = []
+        var pendingBytes = 0
+    }
+
+    /// Called after every change to what is owed to the client, so persistence knows to write it.
+    let onChange: @Sendable (MQTTSession) -> Void
 
     // Guarded by the core's lock.
     var subscriptions: [String: SubscriptionRecord] = [:]
     var expiryInterval: UInt32 = 0
+    /// Wall-clock milliseconds when the last connection ended; `nil` while connected.
+    var disconnectedAt: Int64?
     var expiryTask: Scheduled<Void>?
     var willTask: Scheduled<Void>?
 
@@ -35,23 +45,35 @@ final class MQTTSession: @unchecked Sendable {
         case released
     }
 
-    init(clientID: String, configuration: BrokerConfiguration) {
+    init(clientID: String, configuration: BrokerConfiguration, onChange: @escaping @Sendable (MQTTSession) -> Void = { _ in }) {
         self.clientID = clientID
+        self.onChange = onChange
         self.maximumQueuedMessages = configuration.maximumQueuedMessages
         self.maximumQueuedBytes = configuration.maximumQueuedBytes
     }
 
     /// Messages queued and in flight, for metrics and `$SYS`.
     var depth: (queued: Int, inflight: Int) {
-        lock.withLock { (pending.count, inflight.count) }
+        lock.withLock { (owed.pending.count, owed.inflight.count) }
     }
 
     var isConnected: Bool { lock.withLock { connection != nil } }
 
+    /// Runs `body` on the delivery state under the session's lock.
+    func withDeliveryState<T>(_ body: (inout DeliveryState) -> T) -> T {
+        lock.withLock { body(&owed) }
+    }
+
     /// Sends `delivery` now, queues it, or drops it, by the drop policy.
     func deliver(_ delivery: MQTTDelivery, now: NIODeadline) -> MQTTDeliveryOutcome {
         if delivery.message.isExpired(at: now) { return .dropped(.expired) }
-        return lock.withLock {
+        let outcome = deliverLocked(delivery, now: now)
+        if delivery.qos != .atMostOnce, outcome == .sent || outcome == .queued { onChange(self) }
+        return outcome
+    }
+
+    private func deliverLocked(_ delivery: MQTTDelivery, now: NIODeadline) -> MQTTDeliveryOutcome {
+        lock.withLock {
             if delivery.qos == .atMostOnce {
                 guard let connection else { return .dropped(.offline) }
                 guard connection.isWritable else { return .dropped(.slowConsumer) }
@@ -60,24 +82,25 @@ final class MQTTSession: @unchecked Sendable {
                     subscriptionIdentifiers: delivery.subscriptionIdentifiers, now: now)
                 return connection.send(.publish(packet)) ? .sent : .dropped(.tooLargeForClient)
             }
-            if let connection, pending.isEmpty, inflight.count < connection.clientReceiveMaximum, connection.isWritable {
+            if let connection, owed.pending.isEmpty, owed.inflight.count < connection.clientReceiveMaximum, connection.isWritable {
                 return sendLocked(delivery, on: connection, now: now)
             }
             let size = delivery.message.payload.readableBytes
-            guard pending.count < maximumQueuedMessages, pendingBytes + size <= maximumQueuedBytes else {
+            guard owed.pending.count < maximumQueuedMessages, owed.pendingBytes + size <= maximumQueuedBytes else {
                 return .dropped(.queueFull)
             }
-            pending.append(delivery)
-            pendingBytes += size
+            owed.pending.append(delivery)
+            owed.pendingBytes += size
             return .queued
         }
     }
 
     /// Binds a new connection: resends what was in flight (DUP set, PUBREL again) in order, then what waited.
     func attach(_ connection: MQTTConnection, now: NIODeadline) -> [MQTTDropReason] {
-        lock.withLock {
+        defer { onChange(self) }
+        return lock.withLock {
             self.connection = connection
-            for (identifier, entry) in inflight {
+            for (identifier, entry) in owed.inflight {
                 switch entry {
                 case .published(let delivery):
                     let packet = delivery.message.packet(
@@ -102,60 +125,66 @@ final class MQTTSession: @unchecked Sendable {
     /// Forgets everything in flight and queued (Clean Start, or a session that ended).
     func discardMessages() {
         lock.withLock {
-            inflight.removeAll()
-            pending.removeAll()
-            pendingBytes = 0
+            owed.inflight.removeAll()
+            owed.pending.removeAll()
+            owed.pendingBytes = 0
         }
+        onChange(self)
     }
 
     /// PUBACK (QoS 1) or PUBCOMP (QoS 2): the message is done; the window moves on. Returns whether
     /// the identifier was in flight in the expected state, and the drops of what the window released.
     func completed(_ identifier: UInt16, qos2: Bool, now: NIODeadline) -> (known: Bool, drops: [MQTTDropReason]) {
-        lock.withLock {
-            switch inflight[identifier] {
+        let result: (known: Bool, drops: [MQTTDropReason]) = lock.withLock {
+            switch owed.inflight[identifier] {
             case .published(let delivery)? where !qos2 && delivery.qos == .atLeastOnce: break
             case .released? where qos2: break
             default: return (false, [])
             }
-            inflight.removeValue(forKey: identifier)
+            owed.inflight.removeValue(forKey: identifier)
             return (true, releaseLocked(now: now))
         }
+        if result.known { onChange(self) }
+        return result
     }
 
     /// PUBREC: the client has the QoS 2 message; answer PUBREL and wait for PUBCOMP. A failure reason code
     /// ends the exchange instead (5.0).
     func received(_ identifier: UInt16, failed: Bool, now: NIODeadline) -> (known: Bool, drops: [MQTTDropReason]) {
-        lock.withLock {
-            guard case .published(let delivery)? = inflight[identifier], delivery.qos == .exactlyOnce else {
+        let result: (known: Bool, drops: [MQTTDropReason]) = lock.withLock {
+            guard case .published(let delivery)? = owed.inflight[identifier], delivery.qos == .exactlyOnce else {
                 // A PUBREC for a message already released is answered again with PUBREL (a lost PUBREL).
-                if case .released? = inflight[identifier] {
+                if case .released? = owed.inflight[identifier] {
                     _ = connection?.send(.pubrel(MQTTPacket.PubRel(packetIdentifier: identifier)))
                     return (true, [])
                 }
                 return (false, [])
             }
             if failed {
-                inflight.removeValue(forKey: identifier)
+                owed.inflight.removeValue(forKey: identifier)
                 return (true, releaseLocked(now: now))
             }
-            inflight[identifier] = .released
+            owed.inflight[identifier] = .released
             _ = connection?.send(.pubrel(MQTTPacket.PubRel(packetIdentifier: identifier)))
             return (true, [])
         }
+        if result.known { onChange(self) }
+        return result
     }
 
     /// Sends queued messages while the window and the connection's buffer allow (after an
     /// acknowledgement, or when the connection became writable again).
     func releasePending(now: NIODeadline) -> [MQTTDropReason] {
-        lock.withLock { releaseLocked(now: now) }
+        defer { onChange(self) }
+        return lock.withLock { releaseLocked(now: now) }
     }
 
     private func releaseLocked(now: NIODeadline) -> [MQTTDropReason] {
         guard let connection else { return [] }
         var drops: [MQTTDropReason] = []
-        while let next = pending.first, inflight.count < connection.clientReceiveMaximum, connection.isWritable {
-            pending.removeFirst()
-            pendingBytes -= next.message.payload.readableBytes
+        while let next = owed.pending.first, owed.inflight.count < connection.clientReceiveMaximum, connection.isWritable {
+            owed.pending.removeFirst()
+            owed.pendingBytes -= next.message.payload.readableBytes
             if next.message.isExpired(at: now) {
                 drops.append(.expired)
                 continue
@@ -171,14 +200,14 @@ final class MQTTSession: @unchecked Sendable {
             qos: delivery.qos, retain: delivery.retain, packetIdentifier: identifier,
             subscriptionIdentifiers: delivery.subscriptionIdentifiers, now: now)
         guard connection.send(.publish(packet)) else { return .dropped(.tooLargeForClient) }
-        inflight[identifier] = .published(delivery)
+        owed.inflight[identifier] = .published(delivery)
         return .sent
     }
 
     private func nextIdentifierLocked() -> UInt16 {
         repeat {
-            nextPacketIdentifier = nextPacketIdentifier == UInt16.max ? 1 : nextPacketIdentifier + 1
-        } while inflight[nextPacketIdentifier] != nil
-        return nextPacketIdentifier
+            owed.nextPacketIdentifier = owed.nextPacketIdentifier == UInt16.max ? 1 : owed.nextPacketIdentifier + 1
+        } while owed.inflight[owed.nextPacketIdentifier] != nil
+        return owed.nextPacketIdentifier
     }
 }

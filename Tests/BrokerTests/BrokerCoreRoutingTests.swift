@@ -1,0 +1,97 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOEmbedded
+import Testing
+@testable import Broker
+
+@Suite("Broker core: routing to sessions and in-process subscribers")
+struct BrokerCoreRoutingTests {
+    let core = BrokerCore(logger: Logger(label: "test"))
+
+    /// A connected session of `clientID` subscribed to `filters`.
+    func subscriber(
+        _ clientID: String, _ filters: [(String, MQTTQoS, Int?)], noLocal: Bool = false
+    ) -> (MQTTSession, EmbeddedConnection) {
+        let session = core.openSession(clientID: clientID, cleanStart: true, expiryInterval: 0).session
+        let client = EmbeddedConnection()
+        _ = session.attach(client.connection, now: .now())
+        for (filter, qos, identifier) in filters {
+            var properties = MQTTProperties()
+            if let identifier { properties.subscriptionIdentifiers = [identifier] }
+            let request = MQTTPacket.Subscribe(
+                packetIdentifier: 1, subscriptions: [.init(topicFilter: filter, options: .init(qos: qos, noLocal: noLocal))],
+                properties: properties)
+            _ = core.subscribe(session, to: request, version: .v5) { _ in true }
+        }
+        return (session, client)
+    }
+
+    @Test func overlappingSubscriptionsGiveOneCopyAtTheHighestQoSWithEveryIdentifier() throws {
+        let (_, client) = subscriber("s", [("a/+", .atMostOnce, 7), ("a/#", .atLeastOnce, 9)])
+        #expect(core.publish(message("x", topic: "a/b", qos: .exactlyOnce)) == 1)
+        let packets = try client.written()
+        guard packets.count == 1, case .publish(let publish) = packets[0] else {
+            Issue.record("expected one PUBLISH, got \(packets)")
+            return
+        }
+        #expect(publish.qos == .atLeastOnce)
+        #expect(publish.properties.subscriptionIdentifiers.sorted() == [7, 9])
+    }
+
+    @Test func sharedSubscriptionsTakeTurnsAndNoLocalSkipsThePublisher() throws {
+        let (_, first) = subscriber("w1", [("$share/g/jobs/#", .atLeastOnce, nil)])
+        let (_, second) = subscriber("w2", [("$share/g/jobs/#", .atLeastOnce, nil)])
+        for index in 0..<4 { core.publish(message("\(index)", topic: "jobs/\(index)")) }
+        #expect(try first.publications().count == 2)
+        #expect(try second.publications().count == 2)
+
+        let (_, me) = subscriber("me", [("chat", .atMostOnce, nil)], noLocal: true)
+        core.publish(MQTTMessage(topic: "chat", payload: ByteBuffer(string: "mine"), qos: .atMostOnce, publisherClientID: "me"))
+        core.publish(MQTTMessage(topic: "chat", payload: ByteBuffer(string: "theirs"), qos: .atMostOnce, publisherClientID: "you"))
+        #expect(try me.publications().map(\.payload) == ["theirs"])
+    }
+
+    @Test func retainedMessagesAreKeptReplacedAndClearedByAnEmptyPayload() throws {
+        core.publish(MQTTMessage(topic: "cfg/a", payload: ByteBuffer(string: "1"), qos: .atLeastOnce, retain: true))
+        core.publish(MQTTMessage(topic: "cfg/a", payload: ByteBuffer(string: "2"), qos: .atLeastOnce, retain: true))
+        core.publish(MQTTMessage(topic: "cfg/b", payload: ByteBuffer(string: "3"), qos: .atMostOnce, retain: true))
+        #expect(core.retainedMessages(matching: "cfg/#", now: .now()).map { String(buffer: $0.payload) } == ["2", "3"])
+        core.publish(MQTTMessage(topic: "cfg/a", payload: ByteBuffer(), qos: .atMostOnce, retain: true))
+        #expect(core.retainedMessages(matching: "cfg/#", now: .now()).map(\.topic) == ["cfg/b"])
+        #expect(core.retainedMessages(matching: "#", now: .now()).map(\.topic) == ["cfg/b"])
+        core.publish(MQTTMessage(topic: "$SYS/x", payload: ByteBuffer(string: "s"), qos: .atMostOnce, retain: true))
+        #expect(core.retainedMessages(matching: "#", now: .now()).map(\.topic) == ["cfg/b"], "# does not match $ topics")
+    }
+
+    @Test func inProcessSubscribersSeeMatchingMessagesUntilTheyUnsubscribe() throws {
+        let seen = Recorder()
+        let subscription = try core.subscribe("tenant/+/device/+/telemetry") { seen.append($0.topic) }
+        core.publish(message("{}", topic: "tenant/t/device/d/telemetry"))
+        core.publish(message("{}", topic: "tenant/t/device/d/other"))
+        core.unsubscribe(subscription)
+        core.publish(message("{}", topic: "tenant/t/device/d/telemetry"))
+        #expect(seen.values == ["tenant/t/device/d/telemetry"])
+    }
+
+    @Test func subscribeAnswersPerFilterWithReasonCodes() {
+        var configuration = BrokerConfiguration()
+        configuration.maximumSubscriptionsPerSession = 1
+        let core = BrokerCore(configuration: configuration, logger: Logger(label: "test"))
+        let session = core.openSession(clientID: "c", cleanStart: true, expiryInterval: 0).session
+        let request = MQTTPacket.Subscribe(
+            packetIdentifier: 1, subscriptions: [.init(topicFilter: "ok/#", options: .init(qos: .exactlyOnce)), .init(topicFilter: "secret"), .init(topicFilter: "more")])
+        let (codes, _) = core.subscribe(session, to: request, version: .v5) { $0 != "secret" }
+        #expect(codes == [.grantedQoS2, .notAuthorized, .quotaExceeded])
+        let (old, _) = core.subscribe(session, to: request, version: .v311) { $0 != "secret" }
+        #expect(old == [.grantedQoS2, .unspecifiedError, .unspecifiedError])
+        #expect(core.unsubscribe(session, from: ["ok/#", "never"]) == [.success, .noSubscriptionExisted])
+    }
+}
+
+/// Collects values from `@Sendable` callbacks.
+final class Recorder: Sendable {
+    private let storage = NIOLockedValueBox<[String]>([])
+    func append(_ value: String) { storage.withLockedValue { $0.append(value) } }
+    var values: [String] { storage.withLockedValue { $0 } }
+}
