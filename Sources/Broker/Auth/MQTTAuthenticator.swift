@@ -51,10 +51,15 @@ public protocol MQTTAuthenticator: Sendable {
     func authenticateImmediately(_ credentials: MQTTCredentials) -> MQTTAuthenticationResult?
     func mayPublish(_ identity: MQTTIdentity, to topic: String) -> Bool
     func maySubscribe(_ identity: MQTTIdentity, to filter: String) -> Bool
+    /// Whether this authenticator decides about these credentials at all (a certificate provider about
+    /// clients with a certificate, a password file about clients with a user name); an
+    /// ``MQTTAuthenticatorChain`` asks the next member when not. Every client, unless said otherwise.
+    func handles(_ credentials: MQTTCredentials) -> Bool
 }
 
 extension MQTTAuthenticator {
     public func authenticateImmediately(_ credentials: MQTTCredentials) -> MQTTAuthenticationResult? { nil }
+    public func handles(_ credentials: MQTTCredentials) -> Bool { true }
 }
 
 /// Accepts every client and allows every topic: for development and closed networks.

@@ -27,6 +27,7 @@ extension MQTTConnectionHandler {
         }
         let credentials = MQTTCredentials(
             clientID: connect.clientIdentifier, username: connect.username, password: connect.password,
+            certificateCommonName: context.pipeline.syncOperations.verifiedPeerCommonName,
             remoteAddress: context.channel.remoteAddress)
         if let result = authenticator.authenticateImmediately(credentials) {
             return finishConnect(connect, result: result, buffered: [], context: context)

@@ -3,11 +3,13 @@ import NIOCore
 import NIOPosix
 import ServiceLifecycle
 
-/// The broker's TCP listener as a `Service`: it accepts MQTT connections until graceful shutdown, then
-/// tells 5.0 clients the server is shutting down (0x8B) and closes every connection.
+/// One of the broker's listeners as a `Service`: it accepts MQTT connections over its transport (TCP, TLS,
+/// WebSocket) until graceful shutdown, then tells 5.0 clients the server is shutting down (0x8B) and
+/// closes every connection. Several servers, one per listener, share one ``BrokerCore``.
 public final class MQTTServer: Service {
     public let core: BrokerCore
     let authenticator: any MQTTAuthenticator
+    let transport: MQTTTransport
     let host: String
     let port: Int
     let group: any EventLoopGroup
@@ -15,14 +17,16 @@ public final class MQTTServer: Service {
     let onBound: @Sendable (Int) -> Void
 
     /// - Parameters:
+    ///   - transport: how clients reach this listener; plain TCP unless told otherwise.
     ///   - port: 0 binds an ephemeral port; `onBound` reports the port bound.
     public init(
-        core: BrokerCore, authenticator: any MQTTAuthenticator, host: String = "0.0.0.0", port: Int = 1883,
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger,
+        core: BrokerCore, authenticator: any MQTTAuthenticator, transport: MQTTTransport = .tcp, host: String = "0.0.0.0",
+        port: Int = 1883, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger,
         onBound: @escaping @Sendable (Int) -> Void = { _ in }
     ) {
         self.core = core
         self.authenticator = authenticator
+        self.transport = transport
         self.host = host
         self.port = port
         self.group = group
@@ -33,7 +37,9 @@ public final class MQTTServer: Service {
     public func run() async throws {
         let channel = try await bind()
         let bound = channel.localAddress?.port ?? port
-        logger.info("MQTT listening", metadata: ["mqtt.host": "\(host)", "mqtt.port": "\(bound)"])
+        logger.info(
+            "MQTT listening",
+            metadata: ["mqtt.host": "\(host)", "mqtt.port": "\(bound)", "mqtt.transport": "\(transport.scheme)"])
         onBound(bound)
         try await withGracefulShutdownHandler {
             try await channel.closeFuture.get()
@@ -43,10 +49,12 @@ public final class MQTTServer: Service {
         core.disconnectAll(.serverShuttingDown)
     }
 
-    /// Binds the listener; each connection gets the decoder and its own connection handler.
+    /// Binds the listener; each connection gets its transport's handlers, the decoder and its own
+    /// connection handler.
     func bind() async throws -> any Channel {
         let core = core
         let authenticator = authenticator
+        let transport = transport
         let logger = logger
         let configuration = core.configuration
         return try await ServerBootstrap(group: group)
@@ -60,10 +68,9 @@ public final class MQTTServer: Service {
                 channel.eventLoop.makeCompletedFuture {
                     var connectionLogger = logger
                     connectionLogger[metadataKey: "mqtt.remote"] = "\(channel.remoteAddress.map { "\($0)" } ?? "?")"
-                    try channel.pipeline.syncOperations.addHandler(
-                        ByteToMessageHandler(MQTTDecoder(maximumPacketSize: configuration.maximumPacketSize)))
-                    try channel.pipeline.syncOperations.addHandler(
-                        MQTTConnectionHandler(core: core, authenticator: authenticator, logger: connectionLogger))
+                    try Self.configure(
+                        channel.pipeline.syncOperations, for: transport, core: core, authenticator: authenticator,
+                        logger: connectionLogger)
                 }
             }
             .bind(host: host, port: port)
