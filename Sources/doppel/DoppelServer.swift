@@ -14,12 +14,13 @@ struct DoppelServer {
     let logger: Logger
 
     func run() async throws {
+        let mqtt = try MQTTListeners(configuration: configuration)
         let directory = URL(fileURLWithPath: configuration.dataDirectory, isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let store = try TwinStore(path: directory.appendingPathComponent("doppel.sqlite").path, logger: logger)
         try await FirstStart(store: store, logger: logger).ensureAdminToken(configuration.adminToken)
 
-        let ports = PortsFile(directory: directory, listeners: ["http", "mqtt"])
+        let ports = PortsFile(directory: directory, listeners: mqtt.names.union(["http"]))
         var apiConfiguration = APIConfiguration()
         apiConfiguration.host = configuration.httpHost
         apiConfiguration.port = configuration.httpPort
@@ -35,19 +36,16 @@ struct DoppelServer {
         }
         var brokerLogger = logger
         brokerLogger[metadataKey: "component"] = "broker"
-        let broker = MQTTServer(
-            core: BrokerCore(logger: brokerLogger), authenticator: AnonymousMQTTPolicy(allowAnonymous: configuration.mqttAllowAnonymous),
-            host: configuration.mqttHost, port: configuration.mqttPort, logger: brokerLogger
-        ) { port in
+        let brokers = mqtt.servers(core: BrokerCore(logger: brokerLogger), logger: brokerLogger) { name, port in
             do {
-                try ports.record("mqtt", port: port)
+                try ports.record(name, port: port)
             } catch {
                 logger.error("cannot write ports.json", metadata: ["error": "\(error)"])
             }
         }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [application, broker],
+                services: [application] + brokers,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

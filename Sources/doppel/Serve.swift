@@ -32,6 +32,23 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("mqtt-host"), help: "MQTT interface to bind. Default 0.0.0.0.")
     var mqttHost: String?
 
+    @Option(name: .customLong("mqtts-port"), help: "MQTT over TLS port (with --tls-cert and --tls-key); 0 binds an ephemeral port. Default 8883.")
+    var mqttsPort: Int?
+
+    @Option(name: .customLong("mqtt-ws-port"), help: "MQTT over WebSocket port (path /mqtt); 0 binds an ephemeral port. Default 8083.")
+    var mqttWebSocketPort: Int?
+
+    @Option(name: .customLong("tls-cert"), help: "PEM server certificate (and intermediates) for MQTT over TLS.")
+    var tlsCertificate: String?
+
+    @Option(name: .customLong("tls-key"), help: "PEM private key of --tls-cert.")
+    var tlsKey: String?
+
+    @Option(
+        name: .customLong("tls-client-ca"),
+        help: "PEM CA certificates whose device certificates are accepted; makes MQTT over TLS require one (mutual TLS).")
+    var tlsClientCA: String?
+
     @Flag(
         name: .customLong("mqtt-allow-anonymous"),
         help: "Let MQTT clients without credentials use topics outside the device namespaces (tenant/, devices/, $aws/, $iothub/).")
@@ -74,9 +91,14 @@ struct Serve: AsyncParsableCommand {
         flags["mqttPort"] = mqttPort.map(String.init)
         flags["mqttHost"] = mqttHost
         if mqttAllowAnonymous { flags["mqttAllowAnonymous"] = "true" }
+        flags["mqttsPort"] = mqttsPort.map(String.init)
+        flags["mqttWsPort"] = mqttWebSocketPort.map(String.init)
+        flags["tlsCert"] = tlsCertificate
+        flags["tlsKey"] = tlsKey
+        flags["tlsClientCa"] = tlsClientCA
         flags["adminToken"] = adminToken
         flags["logLevel"] = logLevel
         try configuration.apply(flags, source: "command line")
-        return configuration
+        return try configuration.validated()
     }
 }

@@ -12,12 +12,22 @@ struct ServeConfiguration: Sendable, Equatable {
     var mqttPort = 1883
     /// Lets clients without credentials use topics outside the device namespaces.
     var mqttAllowAnonymous = false
+    /// MQTT over TLS; the listener runs only when `tlsCertificate` and `tlsKey` are set.
+    var mqttsPort = 8883
+    /// MQTT over WebSocket at `/mqtt`.
+    var mqttWebSocketPort = 8083
+    /// PEM files: the server certificate chain and its key (for 8883), and the CAs whose client certificates
+    /// are accepted (mutual TLS).
+    var tlsCertificate: String?
+    var tlsKey: String?
+    var tlsClientCA: String?
     var adminToken: String?
     var logLevel = Logger.Level.info
 
     /// The keys a config file and the environment may set, with their environment variable names.
     enum Key: String, CaseIterable {
-        case data, httpHost, httpPort, mqttHost, mqttPort, mqttAllowAnonymous, adminToken, logLevel
+        case data, httpHost, httpPort, mqttHost, mqttPort, mqttAllowAnonymous, mqttsPort, mqttWsPort, tlsCert, tlsKey, tlsClientCa
+        case adminToken, logLevel
 
         var environmentName: String {
             "DOPPEL_" + rawValue.reduce(into: "") { name, character in
@@ -40,6 +50,11 @@ struct ServeConfiguration: Sendable, Equatable {
             case .httpPort: httpPort = try Self.port(value, key: key, source: source)
             case .mqttHost: mqttHost = value
             case .mqttPort: mqttPort = try Self.port(value, key: key, source: source)
+            case .mqttsPort: mqttsPort = try Self.port(value, key: key, source: source)
+            case .mqttWsPort: mqttWebSocketPort = try Self.port(value, key: key, source: source)
+            case .tlsCert: tlsCertificate = value
+            case .tlsKey: tlsKey = value
+            case .tlsClientCa: tlsClientCA = value
             case .mqttAllowAnonymous:
                 guard let flag = Bool(value.lowercased()) else {
                     throw CommandError("\(source): mqttAllowAnonymous must be true or false, not \"\(value)\"")
@@ -55,6 +70,17 @@ struct ServeConfiguration: Sendable, Equatable {
                 logLevel = level
             }
         }
+    }
+
+    /// Settings that only make sense together, checked once every source is applied.
+    func validated() throws -> Self {
+        if (tlsCertificate == nil) != (tlsKey == nil) {
+            throw CommandError("tlsCert and tlsKey go together: give both, or neither")
+        }
+        if tlsClientCA != nil, tlsCertificate == nil {
+            throw CommandError("tlsClientCa needs the server certificate too (tlsCert and tlsKey)")
+        }
+        return self
     }
 
     private static func port(_ value: String, key: Key, source: String) throws -> Int {

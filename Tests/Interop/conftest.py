@@ -29,7 +29,8 @@ class DoppelProcess:
         if ports_file.exists():
             ports_file.unlink()
         self.process = subprocess.Popen(
-            [DOPPEL, "serve", "--data", str(self.data_dir), "--http-port", "0", "--mqtt-port", "0", *self.args],
+            [DOPPEL, "serve", "--data", str(self.data_dir), "--http-port", "0", "--mqtt-port", "0", "--mqtt-ws-port", "0",
+             *self.args],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=self.env,

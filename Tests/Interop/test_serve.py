@@ -93,7 +93,7 @@ def test_environment_wins_over_the_config_file(tmp_path):
     config = tmp_path / "doppel.json"
     config.write_text(json.dumps({"data": str(tmp_path / "from-file"), "httpPort": 8, "logLevel": "debug"}))
     env = {**os.environ, "DOPPEL_CONFIG": str(config), "DOPPEL_DATA": str(tmp_path / "from-env"), "DOPPEL_HTTP_PORT": "0",
-           "DOPPEL_MQTT_PORT": "0"}
+           "DOPPEL_MQTT_PORT": "0", "DOPPEL_MQTT_WS_PORT": "0"}
     process = subprocess.Popen([DOPPEL, "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         ports = tmp_path / "from-env" / "ports.json"

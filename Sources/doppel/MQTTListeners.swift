@@ -1,0 +1,62 @@
+import Broker
+import Logging
+import ServiceLifecycle
+
+/// The broker's listeners for `doppel serve`, all on one ``BrokerCore`` with one authenticator: MQTT on TCP
+/// and over WebSocket (`/mqtt`, its own port) always, MQTT over TLS when a certificate is configured.
+///
+/// Built before anything starts, so a certificate, key or CA file that cannot be used stops the start with
+/// the file named.
+struct MQTTListeners {
+    struct Listener {
+        /// Its key in `ports.json`.
+        let name: String
+        let transport: MQTTTransport
+        let port: Int
+    }
+
+    let listeners: [Listener]
+    let authenticator: any MQTTAuthenticator
+    let host: String
+
+    init(configuration: ServeConfiguration) throws {
+        var listeners = [
+            Listener(name: "mqtt", transport: .tcp, port: configuration.mqttPort),
+            Listener(name: "mqtt_ws", transport: .webSocket(path: "/mqtt"), port: configuration.mqttWebSocketPort),
+        ]
+        let anonymous = AnonymousMQTTPolicy(allowAnonymous: configuration.mqttAllowAnonymous)
+        var authenticator: any MQTTAuthenticator = anonymous
+        if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
+            let tls: MQTTTLSConfiguration
+            do {
+                tls = try MQTTTLSConfiguration(certificateFile: certificate, privateKeyFile: key, clientCAFile: configuration.tlsClientCA)
+            } catch {
+                throw CommandError(error.description)
+            }
+            listeners.append(Listener(name: "mqtts", transport: .tls(tls), port: configuration.mqttsPort))
+            if tls.requiresClientCertificate {
+                // A client with a verified certificate is the device its CN names (and must use that client
+                // id); it may use the topics the anonymous policy allows until devices have their own ACL.
+                // Everyone else meets the anonymous policy as before.
+                authenticator = MQTTAuthenticatorChain([X509CommonNameAuthenticator(authorizingWith: anonymous), anonymous])
+            }
+        }
+        self.listeners = listeners
+        self.authenticator = authenticator
+        self.host = configuration.mqttHost
+    }
+
+    var names: Set<String> { Set(listeners.map(\.name)) }
+
+    /// One server per listener; `onBound` hears each listener's name and bound port.
+    func servers(core: BrokerCore, logger: Logger, onBound: @escaping @Sendable (String, Int) -> Void) -> [any Service] {
+        listeners.map { listener in
+            MQTTServer(
+                core: core, authenticator: authenticator, transport: listener.transport, host: host, port: listener.port,
+                logger: logger
+            ) { port in
+                onBound(listener.name, port)
+            }
+        }
+    }
+}
