@@ -36,7 +36,11 @@ struct DoppelServer {
         }
         var brokerLogger = logger
         brokerLogger[metadataKey: "component"] = "broker"
-        let brokers = mqtt.servers(core: BrokerCore(logger: brokerLogger), logger: brokerLogger) { name, port in
+        let brokerCore = BrokerCore(logger: brokerLogger)
+        // Restores sessions and retained messages before the listener accepts anyone.
+        let brokerPersistence = try BrokerPersistence(
+            core: brokerCore, path: directory.appendingPathComponent("broker.sqlite").path, logger: brokerLogger)
+        let brokers = mqtt.servers(core: brokerCore, logger: brokerLogger) { name, port in
             do {
                 try ports.record(name, port: port)
             } catch {
@@ -45,7 +49,8 @@ struct DoppelServer {
         }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [application] + brokers,
+                // Stopped in reverse order: the listener first, then the last write of the broker's state.
+                services: [brokerPersistence, BrokerMonitor(core: brokerCore, logger: brokerLogger), application] + brokers,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

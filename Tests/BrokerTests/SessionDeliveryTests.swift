@@ -134,3 +134,15 @@ struct SessionDeliveryTests {
         #expect(session.depth == (queued: 0, inflight: 0))
     }
 }
+
+@Suite("Connection rate limit")
+struct ConnectionRateLimiterTests {
+    @Test func aBurstThenTheRate() {
+        let start = NIODeadline.now()
+        let limiter = ConnectionRateLimiter(perSecond: 3)
+        #expect((0..<4).map { _ in limiter.admit(now: start) } == [true, true, true, false])
+        #expect(limiter.admit(now: start + .milliseconds(100)) == false)
+        #expect(limiter.admit(now: start + .milliseconds(340)) == true, "one token refills in a third of a second")
+        #expect(limiter.admit(now: start + .milliseconds(340)) == false)
+    }
+}

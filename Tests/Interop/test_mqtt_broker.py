@@ -269,3 +269,52 @@ def test_keep_alive_is_enforced(broker):
     started = time.monotonic()
     closed_by_peer(sock, timeout=WAIT)
     assert time.monotonic() - started < WAIT, "closed after 1.5 x keep-alive, well within the bound"
+
+
+def test_sessions_queued_messages_and_retained_messages_survive_a_restart(doppel, tmp_path):
+    data = tmp_path / "persistent"
+    server = doppel(data, args=["--mqtt-allow-anonymous"])
+    port = port_of(server)
+    device = Client(port, "survivor", clean=False, expiry=3600)
+    device.connect()
+    assert [int(code.value) for code in device.subscribe("orders/#", qos=1)] == [1]
+    device.close()
+    v311 = Client(port, "survivor-311", version=3, clean=False)
+    v311.connect()
+    v311.subscribe("orders/#", qos=2)
+    v311.close()
+    sender = Client(port, "sender")
+    sender.connect()
+    for index in range(3):
+        sender.publish(f"orders/{index}", f"o{index}".encode(), qos=1)
+    sender.publish("config/mode", b"eco", qos=1, retain=True)
+    sender.close()
+    code, _, err = server.stop()
+    assert code == 0, err
+
+    restarted = doppel(data, args=["--mqtt-allow-anonymous"])
+    port = port_of(restarted)
+    again = Client(port, "survivor", clean=False, expiry=3600)
+    flags, _, _ = again.connect()
+    assert flags.session_present, "the session came back from broker.sqlite"
+    assert [message.payload for message in again.receive(3)] == [b"o0", b"o1", b"o2"]
+    # The subscription itself survived too: new messages still arrive.
+    publisher = Client(port, "publisher")
+    publisher.connect()
+    publisher.publish("orders/9", b"after restart", qos=1)
+    assert [message.payload for message in again.receive(1)] == [b"after restart"]
+    again.close()
+
+    old = Client(port, "survivor-311", version=3, clean=False)
+    flags, _, _ = old.connect()
+    assert flags.session_present
+    assert [message.payload for message in old.receive(4)] == [b"o0", b"o1", b"o2", b"after restart"]
+    old.close()
+
+    reader = Client(port, "reader")
+    reader.connect()
+    reader.subscribe("config/#", qos=1)
+    [retained] = reader.receive(1)
+    assert (retained.topic, retained.payload, retained.retain) == ("config/mode", b"eco", True)
+    reader.close()
+    publisher.close()

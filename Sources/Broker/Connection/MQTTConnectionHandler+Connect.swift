@@ -22,6 +22,9 @@ extension MQTTConnectionHandler {
                 return refuse(connect, error.reasonCode, context: context)
             }
         }
+        guard core.connectionRate.admit() else {
+            return refuse(connect, connect.protocolVersion == .v5 ? .connectionRateExceeded : .serverUnavailable, context: context)
+        }
         if core.connectionCount >= core.configuration.maximumConnections {
             return refuse(connect, connect.protocolVersion == .v5 ? .quotaExceeded : .serverUnavailable, context: context)
         }

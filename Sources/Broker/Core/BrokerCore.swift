@@ -15,6 +15,7 @@ public final class BrokerCore: Sendable {
     private let state: Mutex<State>
     let connections = Mutex(ConnectionRegistry())
     let dirty = Mutex(DirtySet())
+    let connectionRate: ConnectionRateLimiter
 
     struct State {
         var sessions: [String: MQTTSession] = [:]
@@ -27,6 +28,7 @@ public final class BrokerCore: Sendable {
     public init(configuration: BrokerConfiguration = BrokerConfiguration(), logger: Logger) {
         self.configuration = configuration
         self.logger = logger
+        self.connectionRate = ConnectionRateLimiter(perSecond: configuration.maximumConnectionRate)
         state = Mutex(State(retained: RetainedMessages(limit: configuration.maximumRetainedMessages)))
     }
 

@@ -12,6 +12,8 @@ public struct BrokerConfiguration: Sendable {
     public var maximumSubscriptionsPerSession = 1_000
     /// Concurrent client connections; past it CONNECT is refused with 0x97 Quota exceeded.
     public var maximumConnections = 100_000
+    /// CONNECTs accepted per second (a burst of as many at once); past it 0x9F Connection rate exceeded.
+    public var maximumConnectionRate = 10_000
     /// QoS 1 and 2 messages queued per session (offline, or beyond the client's receive window).
     public var maximumQueuedMessages = 1_000
     /// Bytes of payload queued per session.
