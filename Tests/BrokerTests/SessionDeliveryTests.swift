@@ -146,3 +146,29 @@ struct ConnectionRateLimiterTests {
         #expect(limiter.admit(now: start + .milliseconds(340)) == false)
     }
 }
+
+@Suite("Topic aliases towards the client")
+struct OutboundTopicAliasTests {
+    @Test func knownTopicsGoOutAsAliasesUpToTheClientsMaximum() throws {
+        let channel = EmbeddedChannel()
+        let connection = MQTTConnection(
+            channel: channel, version: .v5, receiveMaximum: 10, maximumPacketSize: nil, topicAliasMaximum: 1, statistics: BrokerStatistics())
+        let session = MQTTSession(clientID: "c", configuration: BrokerConfiguration())
+        _ = session.attach(connection, now: .now())
+        for topic in ["a/b", "a/b", "c/d", "a/b"] {
+            _ = session.deliver(
+                MQTTDelivery(message: message("x", topic: topic, qos: .atMostOnce), qos: .atMostOnce, retain: false, subscriptionIdentifiers: []),
+                now: .now())
+        }
+        channel.embeddedEventLoop.run()
+        var decoder = MQTTDecoder(role: .client, protocolVersion: .v5)
+        var sent: [(String, UInt16?)] = []
+        while var buffer = try channel.readOutbound(as: ByteBuffer.self) {
+            while case .publish(let publish)? = try decoder.decodePacket(from: &buffer) {
+                sent.append((publish.topicName, publish.properties.topicAlias))
+            }
+        }
+        #expect(sent.map(\.0) == ["a/b", "", "c/d", ""])
+        #expect(sent.map(\.1) == [1, 1, nil, 1])
+    }
+}

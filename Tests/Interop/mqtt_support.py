@@ -14,7 +14,8 @@ WAIT = 10  # seconds; a bound on waiting for something that should happen, not a
 class Client:
     """A paho client on the loop thread, recording what it receives."""
 
-    def __init__(self, port, client_id="", version=5, clean=True, expiry=None, will=None, username=None, password=None):
+    def __init__(self, port, client_id="", version=5, clean=True, expiry=None, will=None, username=None, password=None,
+                 topic_alias_maximum=None):
         protocol = mqtt.MQTTv5 if version == 5 else mqtt.MQTTv311
         kwargs = {"client_id": client_id, "protocol": protocol}
         if version != 5:
@@ -37,6 +38,8 @@ class Client:
             properties = Properties(PacketTypes.CONNECT)
             if expiry is not None:
                 properties.SessionExpiryInterval = expiry
+            if topic_alias_maximum is not None:
+                properties.TopicAliasMaximum = topic_alias_maximum
         self.port = port
         self.version = version
         self.clean = clean

@@ -318,3 +318,21 @@ def test_sessions_queued_messages_and_retained_messages_survive_a_restart(doppel
     assert (retained.topic, retained.payload, retained.retain) == ("config/mode", b"eco", True)
     reader.close()
     publisher.close()
+
+
+def test_the_broker_sends_topic_aliases_to_clients_that_accept_them(broker):
+    port = port_of(broker)
+    subscriber = Client(port, "alias-taker", topic_alias_maximum=4)
+    subscriber.connect()
+    subscriber.subscribe("alias/#", qos=1)
+    publisher = Client(port, "alias-giver")
+    publisher.connect()
+    for index in range(3):
+        publisher.publish("alias/long/topic/name", str(index).encode(), qos=1)
+    got = subscriber.receive(3)
+    # paho hands aliased messages over as they arrive (it does not resolve inbound aliases): the first
+    # carries the topic and sets alias 1, the rest carry only the alias.
+    assert [(message.topic, message.payload, message.properties.TopicAlias) for message in got] == [
+        ("alias/long/topic/name", b"0", 1), ("", b"1", 1), ("", b"2", 1)]
+    subscriber.close()
+    publisher.close()

@@ -15,12 +15,21 @@ final class MQTTConnection: @unchecked Sendable {
     private let statistics: BrokerStatistics
     /// Touched only on the channel's event loop.
     private var flushScheduled = false
+    /// The highest topic alias the client accepts (its 5.0 Topic Alias Maximum; 0 for none).
+    let clientTopicAliasMaximum: UInt16
+    /// Topic aliases the broker has set towards the client. PUBLISH packets are only ever sent under their
+    /// session's lock, which orders them, so the aliases are guarded by that lock.
+    private var topicAliases: [String: UInt16] = [:]
 
-    init(channel: any Channel, version: MQTTProtocolVersion, receiveMaximum: Int, maximumPacketSize: Int?, statistics: BrokerStatistics) {
+    init(
+        channel: any Channel, version: MQTTProtocolVersion, receiveMaximum: Int, maximumPacketSize: Int?, topicAliasMaximum: UInt16 = 0,
+        statistics: BrokerStatistics
+    ) {
         self.channel = channel
         self.version = version
         self.clientReceiveMaximum = receiveMaximum
         self.clientMaximumPacketSize = maximumPacketSize
+        self.clientTopicAliasMaximum = version == .v5 ? topicAliasMaximum : 0
         self.statistics = statistics
     }
 
@@ -30,12 +39,20 @@ final class MQTTConnection: @unchecked Sendable {
     /// Encodes and writes `packet`; `false` when it is larger than the client accepts (nothing is written).
     @discardableResult
     func send(_ packet: MQTTPacket) -> Bool {
+        var packet = packet
+        var newAlias: (topic: String, alias: UInt16)?
+        if clientTopicAliasMaximum > 0, case .publish(var publish) = packet {
+            newAlias = applyTopicAlias(to: &publish)
+            packet = .publish(publish)
+        }
         var encoded = channel.allocator.buffer(capacity: 0)
         do {
             try encoded.writeMQTTPacket(packet, version: version, maximumPacketSize: clientMaximumPacketSize)
         } catch {
             return false
         }
+        // Only an alias the client will see is remembered.
+        if let newAlias { topicAliases[newAlias.topic] = newAlias.alias }
         let buffer = encoded
         let isPublish = if case .publish = packet { true } else { false }
         if channel.eventLoop.inEventLoop {
@@ -44,6 +61,20 @@ final class MQTTConnection: @unchecked Sendable {
             channel.eventLoop.execute { self.write(buffer, isPublish: isPublish) }
         }
         return true
+    }
+
+    /// Replaces a known topic by its alias (empty topic name); sets a new alias while there are free ones.
+    /// Returns the alias to remember once the packet is written.
+    private func applyTopicAlias(to publish: inout MQTTPacket.Publish) -> (topic: String, alias: UInt16)? {
+        if let alias = topicAliases[publish.topicName] {
+            publish.properties.topicAlias = alias
+            publish.topicName = ""
+            return nil
+        }
+        guard topicAliases.count < Int(clientTopicAliasMaximum) else { return nil }
+        let alias = UInt16(topicAliases.count + 1)
+        publish.properties.topicAlias = alias
+        return (publish.topicName, alias)
     }
 
     /// Sends a server DISCONNECT (5.0 only; 3.1.1 has none) and closes the connection.

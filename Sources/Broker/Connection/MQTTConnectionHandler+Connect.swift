@@ -89,7 +89,8 @@ extension MQTTConnectionHandler {
         let connection = MQTTConnection(
             channel: context.channel, version: connect.protocolVersion,
             receiveMaximum: Int(connect.properties.receiveMaximum ?? UInt16.max),
-            maximumPacketSize: connect.properties.maximumPacketSize.map(Int.init), statistics: core.statistics)
+            maximumPacketSize: connect.properties.maximumPacketSize.map(Int.init),
+            topicAliasMaximum: connect.properties.topicAliasMaximum ?? 0, statistics: core.statistics)
         if let previous = core.register(connection, for: clientID) {
             previous.disconnect(.sessionTakenOver, reasonString: "another connection took over the session")
         }
