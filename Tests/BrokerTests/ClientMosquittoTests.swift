@@ -196,4 +196,26 @@ struct ClientMosquittoTests {
             try await subscriber.disconnect()
         }
     }
+
+    @Test("a message handler gets every PUBLISH on the event loop, acknowledged as usual", arguments: MQTTQoS.allCases)
+    func messageHandler(qos: MQTTQoS) async throws {
+        try await TestMosquitto.with { broker in
+            let (stream, continuation) = AsyncStream.makeStream(of: String.self)
+            let subscriber = try await broker.client(.v5, id: "handled") { configuration in
+                configuration.messageHandler = { continuation.yield(String(buffer: $0.payload)) }
+            }
+            _ = try await subscriber.subscribe([("handled", .init(qos: qos))])
+            let publisher = try await broker.client(.v5, id: "pub")
+            try await publisher.publish(
+                contentsOf: (0..<50).map { MQTTPacket.Publish(topicName: "handled", payload: ByteBuffer(string: "\($0)"), qos: qos) })
+            var received = stream.makeAsyncIterator()
+            for index in 0..<50 {
+                #expect(await received.next() == "\(index)")
+            }
+            try await publisher.disconnect()
+            try await subscriber.disconnect()
+            var messages = subscriber.messages.makeAsyncIterator()
+            #expect(try await messages.next() == nil, "nothing went to the messages sequence")
+        }
+    }
 }

@@ -30,6 +30,11 @@ public struct MQTTClientConfiguration: Sendable {
     /// The most QoS 1 and 2 publications in flight at once, whatever the server's Receive Maximum allows;
     /// the rest wait in the client until a slot frees.
     public var maximumInFlight: Int
+    /// When set, called for every received PUBLISH on the connection's event loop, in order, instead of
+    /// handing it to ``MQTTClient/messages`` (which then stays empty): no task is woken per message, which
+    /// is what a load generator that only counts and timestamps needs. It must not block, and it runs
+    /// after the acknowledgement is queued. `nil` (the default) uses ``MQTTClient/messages``.
+    public var messageHandler: (@Sendable (MQTTPacket.Publish) -> Void)?
     /// Received PUBLISHes buffered for ``MQTTClient/messages`` before the client stops reading from the
     /// socket (and so, through TCP, slows the server down); reading resumes below half of it.
     public var messageBufferSize: Int
@@ -48,7 +53,8 @@ public struct MQTTClientConfiguration: Sendable {
         properties: MQTTProperties = MQTTProperties(),
         requestTimeout: TimeAmount = .seconds(10),
         maximumInFlight: Int = 65_000,
-        messageBufferSize: Int = 4096
+        messageBufferSize: Int = 4096,
+        messageHandler: (@Sendable (MQTTPacket.Publish) -> Void)? = nil
     ) {
         self.protocolVersion = protocolVersion
         self.clientIdentifier = clientIdentifier
@@ -64,6 +70,7 @@ public struct MQTTClientConfiguration: Sendable {
         self.requestTimeout = requestTimeout
         self.maximumInFlight = maximumInFlight
         self.messageBufferSize = messageBufferSize
+        self.messageHandler = messageHandler
     }
 
     /// The CONNECT packet this configuration sends.

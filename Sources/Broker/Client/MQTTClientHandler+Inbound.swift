@@ -84,16 +84,18 @@ extension MQTTClientHandler {
     private func receivedPublish(_ publish: MQTTPacket.Publish, context: ChannelHandlerContext) {
         switch publish.qos {
         case .atMostOnce:
-            received.append(publish)
+            break
         case .atLeastOnce:
-            received.append(publish)
             enqueueOutbound(.puback(.init(packetIdentifier: publish.packetIdentifier ?? 0)), context: context)
         case .exactlyOnce:
             let identifier = publish.packetIdentifier ?? 0
-            if receivedExactlyOnce.insert(identifier).inserted {
-                received.append(publish)
-            }
             enqueueOutbound(.pubrec(.init(packetIdentifier: identifier)), context: context)
+            guard receivedExactlyOnce.insert(identifier).inserted else { return }
+        }
+        if let messageHandler = configuration.messageHandler {
+            messageHandler(publish)
+        } else {
+            received.append(publish)
         }
     }
 
