@@ -218,4 +218,16 @@ struct ClientMosquittoTests {
             #expect(try await messages.next() == nil, "nothing went to the messages sequence")
         }
     }
+
+    @Test("keep-alive: an idle client pings, so the server keeps it past one and a half intervals")
+    func keepAlive() async throws {
+        try await TestMosquitto.with { broker in
+            let client = try await broker.client(.v311, id: "idle") { $0.keepAlive = 1 }
+            // mosquitto drops a client silent for 1.5 keep-alive intervals; the test must let time pass.
+            try await Task.sleep(for: .seconds(3))
+            #expect(client.isConnected)
+            try await client.publish(topic: "still/here", payload: ByteBuffer(), qos: .atLeastOnce)
+            try await client.disconnect()
+        }
+    }
 }
