@@ -33,7 +33,8 @@ extension MQTTClientHandler {
             break
         }
         switch packet {
-        case .publish(let publish):
+        case .publish(var publish):
+            if let alias = publish.properties.topicAlias { try resolve(alias, in: &publish) }
             receivedPublish(publish, context: context)
         case .puback(let response), .pubcomp(let response):
             acknowledged(packet.type, response, context: context)
@@ -77,6 +78,23 @@ extension MQTTClientHandler {
         serverMaximumPacketSize = connack.properties.maximumPacketSize.map { Int($0) }
         startKeepAlive(seconds: connack.properties.serverKeepAlive ?? configuration.keepAlive, context: context)
         promise.succeed(connack)
+    }
+
+    /// Sets or applies a topic alias of the server's (§3.3.2.3.4), within the Topic Alias Maximum the
+    /// client announced.
+    private func resolve(_ alias: UInt16, in publish: inout MQTTPacket.Publish) throws {
+        guard alias <= configuration.properties.topicAliasMaximum ?? 0 else {
+            throw MQTTProtocolError.invalidPropertyValue(.topicAlias, value: Int(alias))
+        }
+        if publish.topicName.isEmpty {
+            guard let topic = topicAliases[alias] else {
+                throw MQTTProtocolError.invalidPropertyValue(.topicAlias, value: Int(alias))
+            }
+            publish.topicName = topic
+        } else {
+            topicAliases[alias] = publish.topicName
+        }
+        publish.properties.topicAlias = nil
     }
 
     /// An application message: acknowledged at once (QoS 1: PUBACK; QoS 2: PUBREC, delivered only the

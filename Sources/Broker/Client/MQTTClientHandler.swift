@@ -43,6 +43,8 @@ final class MQTTClientHandler: ChannelDuplexHandler {
     var keepAliveTimer: Scheduled<Void>?
     /// QoS 2 publications received and acknowledged with PUBREC, whose PUBREL has not arrived.
     var receivedExactlyOnce: Set<UInt16> = []
+    /// Topic aliases the server set (5.0), when the configuration's Topic Alias Maximum allows them.
+    var topicAliases: [UInt16: String] = [:]
     /// The server's Maximum Packet Size (5.0), which outgoing packets must respect.
     var serverMaximumPacketSize: Int?
     /// Why the connection is ending, when the handler knows better than "closed".
