@@ -2,7 +2,8 @@
 # Doppel's MQTT broker vs mosquitto under the same `doppel bench mqtt` loads, in one run.
 #   Benchmarks/mqtt/run.sh [DURATION_SECONDS] [IDLE_CONNECTIONS]
 # Defaults: 10 s per throughput load, 19,000 idle connections. PAIRS (default 4) publisher→subscriber
-# pairs carry the throughput loads, RATE (default 10000 msg/s) the latency load. mosquitto (Debian's
+# pairs carry the throughput loads, RATE (default 10000 msg/s) the latency load, PROTOCOL (5 or 3.1.1,
+# default 5) is the MQTT version of every load. mosquitto (Debian's
 # package, installed when missing) and `doppel serve` listen on free loopback ports; Doppel is left out,
 # and said so, when its `serve` has no MQTT listener. mosquitto runs with anonymous access, no
 # persistence and TCP_NODELAY (without it Nagle's algorithm adds up to 40 ms to its latency tail;
@@ -13,6 +14,7 @@ duration=${1:-10}
 idle=${2:-19000}
 pairs=${PAIRS:-4}
 rate=${RATE:-10000}
+protocol=${PROTOCOL:-5}
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 mosquitto_bin=$(command -v mosquitto || echo /usr/sbin/mosquitto)
@@ -83,7 +85,7 @@ else
     echo "== doppel serve has no --mqtt-port yet: measuring mosquitto alone"
 fi
 
-common=(--topics pairs --publishers "$pairs" --subscribers "$pairs" --payload-bytes 64 --json)
+common=(--protocol "$protocol" --topics pairs --publishers "$pairs" --subscribers "$pairs" --payload-bytes 64 --json)
 for broker in "${brokers[@]}"; do
     port=${port_of[$broker]}
     echo "-- $broker: QoS 0 flat out, QoS 1 flat out, QoS 0 at $rate msg/s, $idle idle connections"
@@ -91,12 +93,13 @@ for broker in "${brokers[@]}"; do
     "$doppel" bench mqtt --port "$port" --qos 1 --duration "$duration" "${common[@]}" >"$work/$broker-qos1.json"
     "$doppel" bench mqtt --port "$port" --qos 0 --rate "$rate" --duration "$duration" "${common[@]}" >"$work/$broker-latency.json"
     "$doppel" bench mqtt --port "$port" --qos 0 --rate 100 --duration 2 --publishers 1 --subscribers 1 --topics pairs \
-        --connections "$idle" --broker-pid "${pid_of[$broker]}" --json >"$work/$broker-memory.json"
+        --protocol "$protocol" --connections "$idle" --broker-pid "${pid_of[$broker]}" --json >"$work/$broker-memory.json"
 done
 
-python3 - "$work" "$duration" "$pairs" "$rate" "$idle" "${brokers[@]}" <<'PY'
+python3 - "$work" "$duration" "$pairs" "$rate" "$idle" "$protocol" "${brokers[@]}" <<'PY'
 import json, os, sys
-work, duration, pairs, rate, idle, brokers = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6:]
+work, duration, pairs, rate, idle, protocol = sys.argv[1:7]
+brokers = sys.argv[7:]
 load = lambda broker, name: json.load(open(os.path.join(work, f"{broker}-{name}.json")))
 rows = [
     ("QoS 0 received msg/s", lambda b: load(b, "qos0")["receivedPerSecond"], "{:,.0f}"),
@@ -107,7 +110,7 @@ rows = [
     (f"p99 latency µs @ {rate}/s", lambda b: load(b, "latency")["latencyMicros"]["p99"], "{:,}"),
     ("bytes per idle connection", lambda b: load(b, "memory").get("brokerBytesPerConnection"), "{:,}"),
 ]
-print(f"\n{pairs} publisher→subscriber pairs, 64-byte payloads, {duration} s per load, {idle} idle connections")
+print(f"\nMQTT {protocol}, {pairs} publisher→subscriber pairs, 64-byte payloads, {duration} s per load, {idle} idle connections")
 print(f"{'':32}" + "".join(f"{b:>16}" for b in brokers) + ("" if len(brokers) < 2 else f"{'doppel/mosquitto':>20}"))
 for name, get, fmt in rows:
     values = [get(b) for b in brokers]
