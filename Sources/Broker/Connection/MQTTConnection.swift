@@ -1,4 +1,5 @@
 import NIOCore
+import Synchronization
 
 /// The sending side of one client connection, usable from any thread: the session writes deliveries
 /// through it, and the connection's own handler writes its replies.
@@ -20,17 +21,34 @@ final class MQTTConnection: @unchecked Sendable {
     /// Topic aliases the broker has set towards the client. PUBLISH packets are only ever sent under their
     /// session's lock, which orders them, so the aliases are guarded by that lock.
     private var topicAliases: [String: UInt16] = [:]
+    /// 1.5 times the keep-alive, after which a silent client is disconnected; `nil` for no keep-alive.
+    let keepAliveLimit: TimeAmount?
+    /// When the client last sent anything, in uptime nanoseconds; read by the broker's keep-alive sweep.
+    private let lastActivity = Atomic<UInt64>(NIODeadline.now().uptimeNanoseconds)
 
     init(
         channel: any Channel, version: MQTTProtocolVersion, receiveMaximum: Int, maximumPacketSize: Int?, topicAliasMaximum: UInt16 = 0,
-        statistics: BrokerStatistics
+        keepAlive: UInt16 = 0, statistics: BrokerStatistics
     ) {
+        self.keepAliveLimit = keepAlive == 0 ? nil : .milliseconds(Int64(keepAlive) * 1_500)
         self.channel = channel
         self.version = version
         self.clientReceiveMaximum = receiveMaximum
         self.clientMaximumPacketSize = maximumPacketSize
         self.clientTopicAliasMaximum = version == .v5 ? topicAliasMaximum : 0
         self.statistics = statistics
+    }
+
+    /// Notes that the client sent something.
+    func touch(_ now: NIODeadline = .now()) {
+        lastActivity.store(now.uptimeNanoseconds, ordering: .relaxed)
+    }
+
+    /// Whether the client has been silent for longer than its keep-alive allows (MQTT-3.1.2-22).
+    func isIdle(at now: NIODeadline) -> Bool {
+        guard let keepAliveLimit else { return false }
+        let last = NIODeadline.uptimeNanoseconds(lastActivity.load(ordering: .relaxed))
+        return now - last >= keepAliveLimit
     }
 
     /// Whether the outbound buffer is under its high-water mark.

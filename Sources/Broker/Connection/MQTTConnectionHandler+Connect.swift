@@ -5,7 +5,7 @@ extension MQTTConnectionHandler {
     /// Checks a CONNECT, asks the authenticator, and accepts or refuses the client with a CONNACK.
     func handleConnect(_ connect: MQTTPacket.Connect, context: ChannelHandlerContext) {
         connectTimeoutTask?.cancel()
-        logger[metadataKey: "mqtt.client_id"] = "\(connect.clientIdentifier)"
+        clientID = connect.clientIdentifier
         if connect.clientIdentifier.isEmpty {
             guard connect.protocolVersion == .v5 || connect.cleanStart else {
                 return refuse(connect, .clientIdentifierNotValid, context: context)  // MQTT-3.1.3-8
@@ -64,7 +64,7 @@ extension MQTTConnectionHandler {
         if clientID.isEmpty {
             clientID = "doppel-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
             acknowledgement.assignedClientIdentifier = clientID
-            logger[metadataKey: "mqtt.client_id"] = "\(clientID)"
+            self.clientID = clientID
         }
         let requestedExpiry: UInt32 =
             connect.protocolVersion == .v5
@@ -90,7 +90,7 @@ extension MQTTConnectionHandler {
             channel: context.channel, version: connect.protocolVersion,
             receiveMaximum: Int(connect.properties.receiveMaximum ?? UInt16.max),
             maximumPacketSize: connect.properties.maximumPacketSize.map(Int.init),
-            topicAliasMaximum: connect.properties.topicAliasMaximum ?? 0, statistics: core.statistics)
+            topicAliasMaximum: connect.properties.topicAliasMaximum ?? 0, keepAlive: keepAlive, statistics: core.statistics)
         if let previous = core.register(connection, for: clientID) {
             previous.disconnect(.sessionTakenOver, reasonString: "another connection took over the session")
         }
@@ -100,7 +100,7 @@ extension MQTTConnectionHandler {
                 topic: will.topic, publisher: clientID, now: .now())
         }
         let client = Client(
-            session: opening.session, connection: connection, identity: identity, connect: connect, will: will,
+            session: opening.session, connection: connection, identity: identity, will: will,
             willDelay: connect.will?.properties.willDelayInterval ?? 0, expiryWasZero: expiry == 0)
         state = .connected(client)
         core.statistics.connected()
@@ -108,7 +108,6 @@ extension MQTTConnectionHandler {
         connection.send(
             .connack(MQTTPacket.ConnAck(sessionPresent: opening.sessionPresent, reasonCode: .success, properties: acknowledgement)))
         countDrops(opening.session.attach(connection, now: .now()))
-        startKeepAlive(seconds: keepAlive, context: context)
         logger.debug("client connected", metadata: ["mqtt.session_present": "\(opening.sessionPresent)"])
         for packet in buffered {
             guard case .connected(var current) = state else { return }
@@ -125,24 +124,5 @@ extension MQTTConnectionHandler {
             context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
         }
         close()
-    }
-
-    /// Closes the connection when nothing arrives for 1.5 times the keep-alive (MQTT-3.1.2-22).
-    private func startKeepAlive(seconds: UInt16, context: ChannelHandlerContext) {
-        guard seconds > 0 else { return }
-        let limit = TimeAmount.milliseconds(Int64(seconds) * 1_500)
-        let eventLoop = context.eventLoop.assumeIsolated()
-        func schedule(after delay: TimeAmount) {
-            keepAliveTask = eventLoop.scheduleTask(in: delay) { [weak self] in
-                guard let self, case .connected(let client) = self.state else { return }
-                let idle = NIODeadline.now() - self.lastActivity
-                if idle >= limit {
-                    self.disconnect(client, .keepAliveTimeout, "nothing received for 1.5 times the keep-alive")
-                } else {
-                    schedule(after: limit - idle)
-                }
-            }
-        }
-        schedule(after: limit)
     }
 }

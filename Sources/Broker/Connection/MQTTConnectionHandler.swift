@@ -10,7 +10,10 @@ final class MQTTConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
 
     let core: BrokerCore
     let authenticator: any MQTTAuthenticator
-    var logger: Logger
+    /// Shared by every connection; ``logger`` adds this connection's details when something is logged.
+    let baseLogger: Logger
+    /// The client id once CONNECT named (or was assigned) one.
+    var clientID: String?
 
     enum State {
         case awaitingConnect
@@ -25,7 +28,6 @@ final class MQTTConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         let session: MQTTSession
         let connection: MQTTConnection
         let identity: MQTTIdentity
-        let connect: MQTTPacket.Connect
         var will: MQTTMessage?
         var willDelay: UInt32
         /// Topic aliases the client set (5.0).
@@ -41,14 +43,20 @@ final class MQTTConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     /// session is let go when the channel goes inactive.
     var isClosing = false
     var context: ChannelHandlerContext?
-    var lastActivity = NIODeadline.now()
-    var keepAliveTask: Scheduled<Void>?
     var connectTimeoutTask: Scheduled<Void>?
 
     init(core: BrokerCore, authenticator: any MQTTAuthenticator, logger: Logger) {
         self.core = core
         self.authenticator = authenticator
-        self.logger = logger
+        self.baseLogger = logger
+    }
+
+    /// The logger with the client's id and address, built only when something is logged.
+    var logger: Logger {
+        var logger = baseLogger
+        if let clientID { logger[metadataKey: "mqtt.client_id"] = "\(clientID)" }
+        if let remote = context?.channel.remoteAddress { logger[metadataKey: "mqtt.remote"] = "\(remote)" }
+        return logger
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -68,7 +76,6 @@ final class MQTTConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let packet = unwrapInboundIn(data)
         if isClosing { return }
-        lastActivity = .now()
         switch state {
         case .awaitingConnect:
             guard case .connect(let connect) = packet else { return close() }
@@ -77,6 +84,7 @@ final class MQTTConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             buffered.append(packet)
             state = .authenticating(buffered: buffered)
         case .connected(var client):
+            client.connection.touch()
             handle(packet, client: &client, context: context)
             if case .connected = state { state = .connected(client) }
         case .closed:
@@ -92,7 +100,6 @@ final class MQTTConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        keepAliveTask?.cancel()
         connectTimeoutTask?.cancel()
         if case .connected(let client) = state {
             core.statistics.disconnected()

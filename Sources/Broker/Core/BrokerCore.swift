@@ -16,6 +16,7 @@ public final class BrokerCore: Sendable {
     let connections = Mutex(ConnectionRegistry())
     let dirty = Mutex(DirtySet())
     let connectionRate: ConnectionRateLimiter
+    let keepAliveSweep = Mutex(KeepAliveSweep())
 
     struct State {
         var sessions: [String: MQTTSession] = [:]

@@ -1,5 +1,5 @@
 import DequeModule
-import NIOConcurrencyHelpers
+import Synchronization
 import NIOCore
 import OrderedCollections
 
@@ -10,7 +10,8 @@ import OrderedCollections
 /// directly; ``subscriptions`` belongs to ``BrokerCore`` and is only touched under the core's lock.
 final class MQTTSession: @unchecked Sendable {
     let clientID: String
-    private let lock = NIOLock()
+    /// Inline, not a separate allocation: every idle device has a session.
+    private let lock = Mutex<Void>(())
     private let maximumQueuedMessages: Int
     private let maximumQueuedBytes: Int
 
@@ -54,14 +55,14 @@ final class MQTTSession: @unchecked Sendable {
 
     /// Messages queued and in flight, for metrics and `$SYS`.
     var depth: (queued: Int, inflight: Int) {
-        lock.withLock { (owed.pending.count, owed.inflight.count) }
+        lock.withLock { _ in (owed.pending.count, owed.inflight.count) }
     }
 
-    var isConnected: Bool { lock.withLock { connection != nil } }
+    var isConnected: Bool { lock.withLock { _ in connection != nil } }
 
     /// Runs `body` on the delivery state under the session's lock.
     func withDeliveryState<T>(_ body: (inout DeliveryState) -> T) -> T {
-        lock.withLock { body(&owed) }
+        lock.withLock { _ in body(&owed) }
     }
 
     /// Sends `delivery` now, queues it, or drops it, by the drop policy.
@@ -73,7 +74,7 @@ final class MQTTSession: @unchecked Sendable {
     }
 
     private func deliverLocked(_ delivery: MQTTDelivery, now: NIODeadline) -> MQTTDeliveryOutcome {
-        lock.withLock {
+        lock.withLock { _ in
             if delivery.qos == .atMostOnce {
                 guard let connection else { return .dropped(.offline) }
                 guard connection.isWritable else { return .dropped(.slowConsumer) }
@@ -98,7 +99,7 @@ final class MQTTSession: @unchecked Sendable {
     /// Binds a new connection: resends what was in flight (DUP set, PUBREL again) in order, then what waited.
     func attach(_ connection: MQTTConnection, now: NIODeadline) -> [MQTTDropReason] {
         defer { onChange(self) }
-        return lock.withLock {
+        return lock.withLock { _ in
             self.connection = connection
             for (identifier, entry) in owed.inflight {
                 switch entry {
@@ -117,14 +118,14 @@ final class MQTTSession: @unchecked Sendable {
 
     /// Unbinds `connection` if it is still the session's.
     func detach(_ connection: MQTTConnection) {
-        lock.withLock {
+        lock.withLock { _ in
             if self.connection === connection { self.connection = nil }
         }
     }
 
     /// Forgets everything in flight and queued (Clean Start, or a session that ended).
     func discardMessages() {
-        lock.withLock {
+        lock.withLock { _ in
             owed.inflight.removeAll()
             owed.pending.removeAll()
             owed.pendingBytes = 0
@@ -135,7 +136,7 @@ final class MQTTSession: @unchecked Sendable {
     /// PUBACK (QoS 1) or PUBCOMP (QoS 2): the message is done; the window moves on. Returns whether
     /// the identifier was in flight in the expected state, and the drops of what the window released.
     func completed(_ identifier: UInt16, qos2: Bool, now: NIODeadline) -> (known: Bool, drops: [MQTTDropReason]) {
-        let result: (known: Bool, drops: [MQTTDropReason]) = lock.withLock {
+        let result: (known: Bool, drops: [MQTTDropReason]) = lock.withLock { _ in
             switch owed.inflight[identifier] {
             case .published(let delivery)? where !qos2 && delivery.qos == .atLeastOnce: break
             case .released? where qos2: break
@@ -151,7 +152,7 @@ final class MQTTSession: @unchecked Sendable {
     /// PUBREC: the client has the QoS 2 message; answer PUBREL and wait for PUBCOMP. A failure reason code
     /// ends the exchange instead (5.0).
     func received(_ identifier: UInt16, failed: Bool, now: NIODeadline) -> (known: Bool, drops: [MQTTDropReason]) {
-        let result: (known: Bool, drops: [MQTTDropReason]) = lock.withLock {
+        let result: (known: Bool, drops: [MQTTDropReason]) = lock.withLock { _ in
             guard case .published(let delivery)? = owed.inflight[identifier], delivery.qos == .exactlyOnce else {
                 // A PUBREC for a message already released is answered again with PUBREL (a lost PUBREL).
                 if case .released? = owed.inflight[identifier] {
@@ -176,7 +177,7 @@ final class MQTTSession: @unchecked Sendable {
     /// acknowledgement, or when the connection became writable again).
     func releasePending(now: NIODeadline) -> [MQTTDropReason] {
         defer { onChange(self) }
-        return lock.withLock { releaseLocked(now: now) }
+        return lock.withLock { _ in releaseLocked(now: now) }
     }
 
     private func releaseLocked(now: NIODeadline) -> [MQTTDropReason] {
