@@ -336,3 +336,43 @@ def test_the_broker_sends_topic_aliases_to_clients_that_accept_them(broker):
         ("alias/long/topic/name", b"0", 1), ("", b"1", 1), ("", b"2", 1)]
     subscriber.close()
     publisher.close()
+
+
+def test_a_delayed_will_waits_and_a_quick_reconnect_cancels_it(broker):
+    port = port_of(broker)
+    watcher = Client(port, "will-watcher")
+    watcher.connect()
+    watcher.subscribe("delayed/#", qos=1)
+
+    def client_with_delayed_will(client_id, delay):
+        properties = Properties(PacketTypes.WILLMESSAGE)
+        properties.WillDelayInterval = delay
+        client = Client(port, client_id, clean=False, expiry=60)
+        client.client.will_set(f"delayed/{client_id}", b"gone", qos=1, properties=properties)
+        client.connect()
+        return client
+
+    patient = client_with_delayed_will("patient", 1)
+    patient.client._sock.close()  # drop the connection without DISCONNECT
+    [message] = watcher.receive(1)
+    assert (message.topic, message.payload) == ("delayed/patient", b"gone")
+
+    returning = client_with_delayed_will("returning", 3)
+    returning.client._sock.close()
+    back = Client(port, "returning", clean=False, expiry=60)
+    back.connect()  # back before the 3 s delay: no will
+    assert watcher.nothing_more(4.0)
+    back.close()
+    watcher.close()
+
+
+def test_broker_statistics_appear_as_sys_topics_and_metrics(broker):
+    port = port_of(broker)
+    client = Client(port, "stats-reader")
+    client.connect()
+    client.subscribe("$SYS/broker/clients/connected", qos=0)
+    [message] = client.receive(1)
+    assert message.retain and int(message.payload) >= 0
+    client.close()
+    metrics = broker.get("/metrics").text
+    assert "mqtt_connections" in metrics and "mqtt_messages_received_total" in metrics
