@@ -4,25 +4,12 @@
 # Defaults: 1,000,000 twins over 20 sites in a temporary folder. A WORKDIR is kept, and its NDJSON file reused.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-twins=${1:-1000000}
-sites=${2:-20}
-if [ -n "${3:-}" ]; then
-    work=$3
-    mkdir -p "$work"
-else
-    work=$(mktemp -d)
-    trap 'rm -rf "$work"' EXIT
-fi
-
-swift build -c release --product doppel >/dev/null
-doppel="$(swift build -c release --show-bin-path)/doppel"
-[ -x "$work/venv/bin/python" ] || python3 -m venv "$work/venv"
-"$work/venv/bin/pip" install -q kuzu==0.11.3
+source Benchmarks/kuzu-setup.sh "$@"
 
 echo "== Doppel: doppel bench import --twins $twins --sites $sites"
 "$doppel" bench import --twins "$twins" --sites "$sites" --work "$work" --json > "$work/doppel-import.json"
 echo "== Kuzu: COPY of the same twins and relationships (read back from Doppel's store as CSV first, untimed)"
-"$work/venv/bin/python" Benchmarks/query/compare_kuzu.py --data "$work/data" --copy-only > "$work/kuzu-import.json"
+"$python" Benchmarks/query/compare_kuzu.py --data "$work/data" --copy-only > "$work/kuzu-import.json"
 
 python3 - "$work/doppel-import.json" "$work/kuzu-import.json" <<'PY'
 import json, sys

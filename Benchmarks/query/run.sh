@@ -5,20 +5,7 @@
 # already generated there is reused.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-twins=${1:-1000000}
-sites=${2:-20}
-if [ -n "${3:-}" ]; then
-    work=$3
-    mkdir -p "$work"
-else
-    work=$(mktemp -d)
-    trap 'rm -rf "$work"' EXIT
-fi
-
-swift build -c release --product doppel >/dev/null
-doppel="$(swift build -c release --show-bin-path)/doppel"
-[ -x "$work/venv/bin/python" ] || python3 -m venv "$work/venv"
-"$work/venv/bin/pip" install -q kuzu==0.11.3
+source Benchmarks/kuzu-setup.sh "$@"
 
 if [ ! -f "$work/data/doppel.sqlite" ]; then
     echo "== generating $twins twins over $sites sites"
@@ -27,7 +14,7 @@ fi
 echo "== Doppel"
 "$doppel" bench query --data "$work/data" --json > "$work/doppel.json"
 echo "== Kuzu"
-"$work/venv/bin/python" Benchmarks/query/compare_kuzu.py --data "$work/data" > "$work/kuzu.json"
+"$python" Benchmarks/query/compare_kuzu.py --data "$work/data" > "$work/kuzu.json"
 
 python3 - "$work/doppel.json" "$work/kuzu.json" <<'PY'
 import json, sys

@@ -19,14 +19,8 @@ struct BenchImport: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Approximate number of twins to generate.")
-    var twins = 1_000_000
-
-    @Option(help: "Number of sites (campuses).")
-    var sites = 20
-
-    @Option(help: "Seed of the generator.")
-    var seed: UInt64 = 1
+    /// `--twins` and `--sites` default to the sim's 10,000 and 2; the benchmark of record passes 1,000,000 and 20.
+    @OptionGroup var portfolio: PortfolioOptions
 
     @Option(help: "Folder for the NDJSON file and the data directory (created if missing).")
     var work: String
@@ -35,11 +29,12 @@ struct BenchImport: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let file = (work as NSString).appendingPathComponent("portfolio-\(twins)-\(sites)-\(seed).ndjson")
+        let file = (work as NSString).appendingPathComponent(
+            "portfolio-\(portfolio.twins)-\(portfolio.sites)-\(portfolio.seed).ndjson")
         let data = (work as NSString).appendingPathComponent("data")
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         if !FileManager.default.fileExists(atPath: file) {
-            let graph = PortfolioGenerator(shape: .approximately(twins: twins, sites: sites), seed: seed).generate()
+            let graph = portfolio.generator.generate()
             let bytes = ADTGraphFile(graph: graph).encoded(as: .bulkNDJSON)
             guard FileManager.default.createFile(atPath: file, contents: Data(bytes)) else {
                 throw CommandError("\(file): cannot write the file")

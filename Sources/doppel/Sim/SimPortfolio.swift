@@ -11,14 +11,7 @@ struct SimPortfolio: AsyncParsableCommand {
         discussion: "The same seed and sizes always give the same graph. Re-running updates the twins in place."
     )
 
-    @Option(help: "Approximate number of twins to generate.")
-    var twins = 10_000
-
-    @Option(help: "Number of sites (campuses).")
-    var sites = 2
-
-    @Option(help: "Seed of the generator.")
-    var seed: UInt64 = 1
+    @OptionGroup var portfolio: PortfolioOptions
 
     @Option(help: "Data directory to write into (created if missing).")
     var data: String
@@ -26,14 +19,9 @@ struct SimPortfolio: AsyncParsableCommand {
     @Option(help: "Tenant to write into.")
     var tenant = TwinStore.defaultTenant
 
-    func validate() throws {
-        guard (1...50_000_000).contains(twins) else { throw ValidationError("--twins must be from 1 to 50,000,000") }
-        guard (1...10_000).contains(sites) else { throw ValidationError("--sites must be from 1 to 10,000") }
-    }
-
     func run() async throws {
-        let shape = PortfolioGenerator.Shape.approximately(twins: twins, sites: sites)
-        let generator = PortfolioGenerator(shape: shape, seed: seed)
+        let shape = portfolio.shape
+        let generator = portfolio.generator
         let started = ContinuousClock.now
         let graph = generator.generate()
         let generated = ContinuousClock.now
@@ -47,7 +35,7 @@ struct SimPortfolio: AsyncParsableCommand {
         print(
             """
             portfolio: \(shape.sites) sites × \(shape.buildingsPerSite) buildings × \(shape.levelsPerBuilding) levels × \
-            \(shape.roomsPerLevel) rooms × \(shape.sensorsPerRoom) sensors (seed \(seed))
+            \(shape.roomsPerLevel) rooms × \(shape.sensorsPerRoom) sensors (seed \(portfolio.seed))
             twins: \(summary.twinsCreated) created, \(summary.twinsUpdated) updated
             relationships: \(summary.relationshipsCreated) created, \(summary.relationshipsUpdated) updated
             generated in \(String(format: "%.2f", (generated - started).seconds)) s; \
