@@ -46,6 +46,7 @@ public func buildRouter(
     TwinsController(store: store).addRoutes(to: twins)
     RelationshipsController(store: store).addRoutes(to: twins)
     DeviceStateController(store: store).addRoutes(to: twins)
+    DevicesController(store: store).addRoutes(to: v1.group("devices"))
     ModelsController(store: store).addRoutes(to: v1.group("models"))
     TokensController(store: store).addRoutes(to: v1.group("tokens"))
     TenantController(store: store).addRoutes(to: v1.group("tenant"))

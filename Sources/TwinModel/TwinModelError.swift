@@ -37,6 +37,9 @@ public enum TwinModelError: Error, Sendable, Equatable {
     case modelViolation(path: String, reason: String)
     /// A model cannot be deleted while twins of a strict tenant use it.
     case modelInUse(id: String, twins: Int)
+    case deviceNotFound(String)
+    /// A device credential is malformed; `field` names it as the HTTP body does (`sasKeys.primary`).
+    case invalidCredential(field: String, reason: String)
 }
 
 extension TwinModelError: CustomStringConvertible {
@@ -66,6 +69,8 @@ extension TwinModelError: CustomStringConvertible {
             "twin \"\(twin)\" would have more than \(limit) \(direction) relationships"
         case .modelViolation(let path, let reason): "\(path): \(reason)"
         case .modelInUse(let id, let twins): "model \"\(id)\" is the model of \(twins) twins; the tenant is strict, so it stays"
+        case .deviceNotFound(let id): "device \"\(id)\" not found"
+        case .invalidCredential(let field, let reason): "\(field) \(reason)"
         }
     }
 }

@@ -43,13 +43,14 @@ extension ProblemDetails {
             case .invalidKey, .tooDeep, .stringTooLong, .nullValue, .notAnObject, .invalidImport, .invalidJSON, .invalidPatch, .invalidIdentifier:
                 (.badRequest, "invalid-document")
             case .sectionTooLarge: (.contentTooLarge, "document-too-large")
-            case .tenantNotFound, .twinNotFound, .relationshipNotFound, .modelNotFound: (.notFound, "not-found")
+            case .tenantNotFound, .twinNotFound, .relationshipNotFound, .modelNotFound, .deviceNotFound: (.notFound, "not-found")
             case .twinAlreadyExists, .relationshipAlreadyExists, .modelAlreadyExists: (.preconditionFailed, "already-exists")
             case .preconditionFailed: (.preconditionFailed, "precondition-failed")
             case .twinHasRelationships: (.conflict, "relationships-not-deleted")
             case .relationshipLimitExceeded: (.conflict, "relationship-limit")
             case .modelViolation: (.badRequest, "model-violation")
             case .modelInUse: (.conflict, "model-in-use")
+            case .invalidCredential: (.badRequest, "invalid-credential")
             }
         self.init(status: status, type: "https://doppel.dev/problems/\(slug)", title: status.reasonPhrase, detail: error.description)
     }

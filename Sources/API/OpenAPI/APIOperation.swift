@@ -61,6 +61,22 @@ extension APIOperation {
             role: .operator, body: (["application/merge-patch+json"], "Patch"), success: (200, "DeviceState"),
             errors: [400, 404, 412, 413, 415]),
         APIOperation(
+            method: "PUT", path: "/v1/devices/{id}", summary: "Register a device (creating its twin) or change its registration",
+            role: .operator, body: (["application/json"], "DeviceRegistration"), success: (200, "Device"), errors: [400, 404],
+            created: true),
+        APIOperation(
+            method: "GET", path: "/v1/devices/{id}", summary: "A device's registration (credentials only as presence)",
+            role: .viewer, body: nil, success: (200, "Device"), errors: [404]),
+        APIOperation(
+            method: "DELETE", path: "/v1/devices/{id}", summary: "Remove a device's registration (its twin stays)",
+            role: .operator, body: nil, success: (204, nil), errors: [404]),
+        APIOperation(
+            method: "GET", path: "/v1/devices/{id}/connection", summary: "Connection state and last activity", role: .viewer,
+            body: nil, success: (200, "DeviceConnection"), errors: [404]),
+        APIOperation(
+            method: "GET", path: "/v1/devices", summary: "The tenant's devices by id, 1,000 a page", role: .viewer, body: nil,
+            success: (200, "DeviceList"), errors: [400], query: [("continuationToken", "the previous page's token, for the next page")]),
+        APIOperation(
             method: "POST", path: "/v1/models", summary: "Upload an array of DTDL interfaces", role: .admin,
             body: (["application/json"], "ModelUpload"), success: (201, "ModelArray"), errors: [400, 412]),
         APIOperation(method: "GET", path: "/v1/models", summary: "List models", role: .viewer, body: nil, success: (200, "ModelList"), errors: []),

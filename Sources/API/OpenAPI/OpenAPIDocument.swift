@@ -116,6 +116,54 @@ enum OpenAPIDocument {
                 "versions": ["type": "object"], "metadata": ["type": "object"],
             ],
         ],
+        "DeviceRegistration": [
+            "type": "object", "additionalProperties": false,
+            "description": "Absent members keep what is stored; null removes a credential.",
+            "properties": [
+                "deviceId": ["type": "string"], "model": ["type": "string"], "status": ["enum": ["enabled", "disabled"]],
+                "secret": ["type": ["string", "null"], "minLength": 8, "description": "native MQTT password; stored hashed"],
+                "sasKeys": [
+                    "type": ["object", "null"], "required": ["primary"], "additionalProperties": false,
+                    "properties": ["primary": ["type": "string", "contentEncoding": "base64"], "secondary": ["type": ["string", "null"], "contentEncoding": "base64"]],
+                ],
+                "x509Thumbprints": [
+                    "type": ["array", "null"], "maxItems": 10,
+                    "items": ["type": "string", "pattern": "^([0-9a-fA-F]{40}|[0-9a-fA-F]{64})$"],
+                ],
+            ],
+        ],
+        "DeviceConnection": [
+            "type": "object",
+            "properties": [
+                "deviceId": ["type": "string"], "connectionState": ["enum": ["connected", "disconnected"]],
+                "lastActivityTime": ["type": ["string", "null"], "format": "date-time"],
+                "connectedAt": ["type": "string", "format": "date-time"], "disconnectedAt": ["type": "string", "format": "date-time"],
+            ],
+        ],
+        "Device": [
+            "allOf": [
+                ["$ref": "#/components/schemas/DeviceConnection"],
+                [
+                    "type": "object",
+                    "properties": [
+                        "model": ["type": ["string", "null"]], "status": ["enum": ["enabled", "disabled"]],
+                        "credentials": [
+                            "type": "object", "description": "which credentials are set; secrets and keys are never shown",
+                            "properties": [
+                                "secret": ["type": "boolean"],
+                                "sasKeys": ["type": "object", "properties": ["primary": ["type": "boolean"], "secondary": ["type": "boolean"]]],
+                                "x509Thumbprints": ["type": "array", "items": ["type": "string"]],
+                            ],
+                        ],
+                        "createdAt": ["type": "string", "format": "date-time"], "updatedAt": ["type": "string", "format": "date-time"],
+                    ],
+                ],
+            ],
+        ],
+        "DeviceList": [
+            "type": "object",
+            "properties": ["value": ["type": "array", "items": ["$ref": "#/components/schemas/Device"]], "continuationToken": ["type": "string"]],
+        ],
         "ModelUpload": ["type": "array", "items": ["type": "object", "required": ["@id"]]],
         "Model": [
             "type": "object",

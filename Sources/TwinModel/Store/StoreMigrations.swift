@@ -9,6 +9,7 @@ enum StoreMigrations {
         migrator.registerMigration("v1-access-tokens", migrate: createAccessTokens)
         migrator.registerMigration("v2-covering-relationship-indexes", migrate: coverRelationshipIndexes)
         migrator.registerMigration("v3-tenant-validation", migrate: addTenantValidation)
+        migrator.registerMigration("v4-devices", migrate: createDevices)
         return migrator
     }
 
@@ -116,5 +117,32 @@ enum StoreMigrations {
     /// Tenants start lenient, as before the setting existed.
     private static func addTenantValidation(_ db: Database) throws {
         try db.execute(sql: "ALTER TABLE tenant ADD COLUMN validation TEXT NOT NULL DEFAULT 'lenient'")
+    }
+
+    /// The device registry: one row per device twin, gone with its twin. `connections` counts the device's
+    /// open connections, so a takeover's connect and the old connection's disconnect may arrive in any order.
+    private static func createDevices(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE device (
+                    twin INTEGER PRIMARY KEY NOT NULL REFERENCES twin(pk) ON DELETE CASCADE,
+                    tenant TEXT NOT NULL,
+                    id TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    secret_hash TEXT,
+                    sas_primary TEXT,
+                    sas_secondary TEXT,
+                    x509_thumbprints TEXT NOT NULL,
+                    connections INTEGER NOT NULL DEFAULT 0,
+                    last_activity INTEGER,
+                    connected_at INTEGER,
+                    disconnected_at INTEGER,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    updated_by TEXT NOT NULL,
+                    UNIQUE (tenant, id)
+                );
+                """
+        )
     }
 }
