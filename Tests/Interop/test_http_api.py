@@ -136,3 +136,43 @@ def test_json_patch_cannot_blow_up_a_document(doppel, tmp_path):
     assert response.status_code in (400, 413), response.text
     assert call(server, "GET", "/healthz").status_code == 200
     assert list(call(server, "GET", "/v1/twins/t", server.token).json()) == ["$dtId", "$etag", "$metadata", "a"]
+
+
+def test_device_registry_over_http(doppel, tmp_path):
+    import base64
+    import re
+
+    server = start(doppel, tmp_path)
+    token = server.token
+    primary = base64.b64encode(bytes(range(32))).decode()
+    secret = "interop-device-secret"
+    body = {"model": "dtmi:doppel:Pump;1", "secret": secret, "sasKeys": {"primary": primary},
+            "x509Thumbprints": ["AB" * 32]}
+    created = call(server, "PUT", "/v1/devices/pump-7", token, json=body)
+    assert created.status_code == 201, created.text
+    device = created.json()
+    assert device["deviceId"] == "pump-7" and device["status"] == "enabled"
+    assert device["credentials"] == {"secret": True, "sasKeys": {"primary": True, "secondary": False},
+                                     "x509Thumbprints": ["ab" * 32]}
+    assert secret not in created.text and primary not in created.text
+
+    bad = call(server, "PUT", "/v1/devices/pump-7", token, json={"sasKeys": {"primary": "not base64!"}})
+    assert bad.status_code == 400
+    assert bad.headers["Content-Type"] == "application/problem+json"
+    assert bad.json()["detail"] == "sasKeys.primary is not base64"
+
+    disabled = call(server, "PUT", "/v1/devices/pump-7", token, json={"status": "disabled"})
+    assert disabled.status_code == 200 and disabled.json()["credentials"]["secret"] is True
+
+    connection = call(server, "GET", "/v1/devices/pump-7/connection", token)
+    assert connection.status_code == 200
+    assert connection.json() == {"deviceId": "pump-7", "connectionState": "disconnected", "lastActivityTime": None}
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", device["createdAt"])
+
+    twin = call(server, "GET", "/v1/twins/pump-7", token)
+    assert twin.status_code == 200 and twin.json()["$metadata"]["$model"] == "dtmi:doppel:Pump;1"
+    listed = call(server, "GET", "/v1/devices", token).json()
+    assert [d["deviceId"] for d in listed["value"]] == ["pump-7"]
+    assert call(server, "DELETE", "/v1/devices/pump-7", token).status_code == 204
+    assert call(server, "GET", "/v1/devices/pump-7/connection", token).status_code == 404
+    assert call(server, "GET", "/v1/twins/pump-7", token).status_code == 200

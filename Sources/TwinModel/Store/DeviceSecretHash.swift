@@ -7,8 +7,8 @@ import Foundation
 /// The iteration count travels with each hash, so raising it later needs no migration.
 struct DeviceSecretHash: Sendable, Hashable {
     static let scheme = "pbkdf2-sha256"
-    /// Every CONNECT with a password pays for one derivation; this count keeps a reconnect storm of the
-    /// whole fleet to seconds of CPU while still slowing guessing against a stolen database.
+    /// Every CONNECT with a password pays for one derivation, so the count is moderate: it still slows
+    /// guessing against a stolen database, and a reconnect of the whole fleet stays affordable.
     static let defaultIterations = 4_096
 
     let iterations: Int
