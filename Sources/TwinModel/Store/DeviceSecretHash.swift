@@ -60,7 +60,8 @@ struct DeviceSecretHash: Sendable, Hashable {
             first.update(data: salt)
             withUnsafeBytes(of: blockIndex.bigEndian) { first.update(data: $0) }
             var code = first.finalize()
-            var block = Array(code.withUnsafeBytes { $0 })
+            // Copied inside the closure: the pointer it gets is valid only there.
+            var block = code.withUnsafeBytes { Array($0) }
             for _ in 1..<max(iterations, 1) {
                 var next = keyed
                 code.withUnsafeBytes { next.update(data: $0) }
