@@ -1,5 +1,6 @@
 import API
 import Broker
+import Sync
 import Foundation
 import Logging
 import Prometheus
@@ -14,10 +15,10 @@ struct DoppelServer {
     let logger: Logger
 
     func run() async throws {
-        let mqtt = try MQTTListeners(configuration: configuration)
         let directory = URL(fileURLWithPath: configuration.dataDirectory, isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let store = try TwinStore(path: directory.appendingPathComponent("doppel.sqlite").path, logger: logger)
+        let mqtt = try MQTTListeners(configuration: configuration, devices: DeviceAuthenticator(store: store))
         try await FirstStart(store: store, logger: logger).ensureAdminToken(configuration.adminToken)
 
         let ports = PortsFile(directory: directory, listeners: mqtt.names.union(["http"]))
@@ -40,6 +41,9 @@ struct DoppelServer {
         // Restores sessions and retained messages before the listener accepts anyone.
         let brokerPersistence = try BrokerPersistence(
             core: brokerCore, path: directory.appendingPathComponent("broker.sqlite").path, logger: brokerLogger)
+        var syncLogger = logger
+        syncLogger[metadataKey: "component"] = "sync"
+        let deviceSync = try DeviceSync(store: store, broker: brokerCore, logger: syncLogger)
         let brokers = mqtt.servers(core: brokerCore, logger: brokerLogger) { name, port in
             do {
                 try ports.record(name, port: port)
@@ -50,7 +54,7 @@ struct DoppelServer {
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 // Stopped in reverse order: the listener first, then the last write of the broker's state.
-                services: [brokerPersistence, BrokerMonitor(core: brokerCore, logger: brokerLogger), application] + brokers,
+                services: [brokerPersistence, BrokerMonitor(core: brokerCore, logger: brokerLogger), deviceSync, application] + brokers,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

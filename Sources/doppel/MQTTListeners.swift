@@ -19,13 +19,14 @@ struct MQTTListeners {
     let authenticator: any MQTTAuthenticator
     let host: String
 
-    init(configuration: ServeConfiguration) throws {
+    /// - Parameter devices: judges clients that log in as a registered device (`{tenant}/{deviceId}`).
+    init(configuration: ServeConfiguration, devices: any MQTTAuthenticator) throws {
         var listeners = [
             Listener(name: "mqtt", transport: .tcp, port: configuration.mqttPort),
             Listener(name: "mqtt_ws", transport: .webSocket(path: "/mqtt"), port: configuration.mqttWebSocketPort),
         ]
         let anonymous = AnonymousMQTTPolicy(allowAnonymous: configuration.mqttAllowAnonymous)
-        var authenticator: any MQTTAuthenticator = anonymous
+        var authenticator: any MQTTAuthenticator = MQTTAuthenticatorChain([devices, anonymous])
         if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
             let tls: MQTTTLSConfiguration
             do {
@@ -38,7 +39,7 @@ struct MQTTListeners {
                 // A client with a verified certificate is the device its CN names (and must use that client
                 // id); it may use the topics the anonymous policy allows until devices have their own ACL.
                 // Everyone else meets the anonymous policy as before.
-                authenticator = MQTTAuthenticatorChain([X509CommonNameAuthenticator(authorizingWith: anonymous), anonymous])
+                authenticator = MQTTAuthenticatorChain([devices, X509CommonNameAuthenticator(authorizingWith: anonymous), anonymous])
             }
         }
         self.listeners = listeners

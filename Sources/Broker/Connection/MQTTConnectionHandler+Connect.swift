@@ -108,6 +108,7 @@ extension MQTTConnectionHandler {
         connection.send(
             .connack(MQTTPacket.ConnAck(sessionPresent: opening.sessionPresent, reasonCode: .success, properties: acknowledgement)))
         countDrops(opening.session.attach(connection, now: .now()))
+        core.currentEvents?.clientConnected(identity, clientID: clientID, sessionPresent: opening.sessionPresent)
         logger.debug("client connected", metadata: ["mqtt.session_present": "\(opening.sessionPresent)"])
         for packet in buffered {
             guard case .connected(var current) = state else { return }

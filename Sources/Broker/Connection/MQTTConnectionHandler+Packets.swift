@@ -35,6 +35,10 @@ extension MQTTConnectionHandler {
                     message: item.message, qos: item.qos, retain: true, subscriptionIdentifiers: item.identifier.map { [$0] } ?? [])
                 if case .dropped(let reason) = client.session.deliver(delivery, now: now) { core.statistics.dropped(reason) }
             }
+            let granted = zip(subscribe.subscriptions, codes).filter { !$0.1.isFailure }.map(\.0.topicFilter)
+            if !granted.isEmpty {
+                core.currentEvents?.clientSubscribed(client.identity, clientID: client.session.clientID, filters: granted)
+            }
         case .unsubscribe(let unsubscribe):
             let codes = core.unsubscribe(client.session, from: unsubscribe.topicFilters)
             client.connection.send(.unsuback(MQTTPacket.UnsubAck(packetIdentifier: unsubscribe.packetIdentifier, reasonCodes: codes)))

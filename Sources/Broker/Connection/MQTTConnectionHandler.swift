@@ -106,6 +106,7 @@ final class MQTTConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             core.unregister(client.connection)
             core.connectionClosed(
                 client.connection, of: client.session, will: client.will, willDelay: client.willDelay, on: context.eventLoop)
+            core.currentEvents?.clientDisconnected(client.identity, clientID: client.session.clientID)
             logger.debug("connection closed")
         }
         state = .closed

@@ -17,6 +17,7 @@ public final class BrokerCore: Sendable {
     let dirty = Mutex(DirtySet())
     let connectionRate: ConnectionRateLimiter
     let keepAliveSweep = Mutex(KeepAliveSweep())
+    let events = Mutex<(any MQTTBrokerEvents)?>(nil)
 
     struct State {
         var sessions: [String: MQTTSession] = [:]

@@ -82,7 +82,7 @@ extension TwinStore {
         let limits = configuration.documentLimits
         let cache = reportedCache
         let conformanceCache = conformanceCache
-        return try await writer.write { db in
+        let twin = try await writer.write { db in
             var (pk, twin) = try Self.loadForChange(id, tenant: tenant, ifMatch: ifMatch, cache: cache, in: db)
             let change: SectionChange
             switch patch {
@@ -96,6 +96,8 @@ extension TwinStore {
             try Self.record(change, of: twin, tenant: tenant, changedBy: changedBy, in: db)
             return twin
         }
+        if section == .desired { observers.desiredChanged(tenant: tenant, twin: id) }
+        return twin
     }
 
     /// Sets a twin's model, bumping its version.

@@ -18,6 +18,8 @@ public final class TwinStore: Sendable {
     let statementShapes = StatementShapes(capacity: 256)
     /// Parsed model sets of strict tenants.
     let conformanceCache = ConformanceCache()
+    /// Listeners to committed changes.
+    let observers = StoreObservers()
 
     /// Opens (creating if needed) the database file at `path` in WAL mode and brings its schema up to date.
     public convenience init(path: String, configuration: StoreConfiguration = StoreConfiguration(), logger: Logger) throws {

@@ -1,0 +1,106 @@
+import Broker
+import Logging
+import NIOCore
+import TwinModel
+
+extension DeviceSync {
+    /// One drained batch: connection changes, then reported patches in one transaction, then twin reads,
+    /// then one delta per device that asked for one.
+    func process(_ batch: [Work]) async {
+        var reported: [(MQTTMessage, DeviceTopic, ReportedPatch)] = []
+        var gets: [(MQTTMessage, DeviceTopic)] = []
+        var reconcile: [DeviceAddress] = []
+        for work in batch {
+            switch work {
+            case .connection(let device, let connected):
+                do {
+                    try await store.recordDeviceConnection(device.id, in: device.tenant, connected: connected)
+                } catch {
+                    logger.debug("connection of an unregistered device", metadata: ["doppel.device": "\(device.id)"])
+                }
+            case .reconcile(let device):
+                if !reconcile.contains(device) { reconcile.append(device) }
+            case .request(let message, let topic) where topic.path == "twin/get":
+                gets.append((message, topic))
+            case .request(let message, let topic):
+                switch Self.mergePatch(in: message) {
+                case .success(let patch):
+                    reported.append((message, topic, ReportedPatch(tenant: topic.tenant, twin: topic.device, patch: patch, changedBy: "device:\(topic.device)")))
+                case .failure(let problem):
+                    broker.publish(NativeReply.error(400, problem.reason, to: message, topic: topic))
+                }
+            }
+        }
+        await applyReported(reported)
+        for (message, topic) in gets { await answerGet(message, topic: topic) }
+        for device in reconcile { await pushDelta(to: device) }
+    }
+
+    private func applyReported(_ requests: [(MQTTMessage, DeviceTopic, ReportedPatch)]) async {
+        guard !requests.isEmpty else { return }
+        let results: [Result<ReportedOutcome, TwinModelError>]
+        do {
+            results = try await store.applyReported(requests.map(\.2))
+        } catch {
+            logger.error("reported state not stored", metadata: ["error": "\(error)"])
+            for (message, topic, _) in requests { broker.publish(NativeReply.error(503, "not stored; retry", to: message, topic: topic)) }
+            return
+        }
+        for ((message, topic, _), result) in zip(requests, results) {
+            switch result {
+            case .success(let outcome):
+                broker.publish(NativeReply.reply(200, ["version": .int(outcome.reportedVersion)], to: message, topic: topic))
+            case .failure(let error):
+                broker.publish(NativeReply.error(NativeReply.status(of: error), error.description, to: message, topic: topic))
+            }
+        }
+    }
+
+    private func answerGet(_ message: MQTTMessage, topic: DeviceTopic) async {
+        do {
+            guard let twin = try await store.twin(topic.device, in: topic.tenant) else {
+                broker.publish(NativeReply.error(404, "twin \"\(topic.device)\" not found", to: message, topic: topic))
+                return
+            }
+            let body: JSONValue = [
+                "desired": .object(twin.desired.value), "reported": .object(twin.reported.value),
+                "delta": .object(twin.delta ?? [:]), "version": .int(twin.version),
+                "desiredVersion": .int(twin.desired.version), "reportedVersion": .int(twin.reported.version),
+            ]
+            broker.publish(NativeReply.reply(200, body, to: message, topic: topic))
+        } catch {
+            broker.publish(NativeReply.error(503, "not read; retry", to: message, topic: topic))
+        }
+    }
+
+    /// Publishes `{version, state}` on the device's delta topic when desired and reported differ. The delta is
+    /// computed from the store now, so a delta pushed later is never older than one pushed before.
+    func pushDelta(to device: DeviceAddress) async {
+        guard let twin = try? await store.twin(device.id, in: device.tenant), let delta = twin.delta, !delta.isEmpty else { return }
+        let body: JSONValue = ["version": .int(twin.desired.version), "state": .object(delta)]
+        var properties = MQTTProperties()
+        properties.contentType = "application/json"
+        broker.publish(
+            MQTTMessage(
+                topic: DeviceTopic(tenant: device.tenant, device: device.id, path: "twin/desired").name,
+                payload: ByteBuffer(bytes: body.encoded()), qos: .atLeastOnce, properties: properties))
+    }
+
+    /// The request's payload as a JSON object, or why not.
+    static func mergePatch(in message: MQTTMessage) -> Result<JSONObject, BadRequest> {
+        let bytes = Array(message.payload.readableBytesView)
+        do {
+            guard case .object(let object) = try JSONParser().parse(bytes) else {
+                return .failure(BadRequest(reason: "the reported patch must be a JSON object"))
+            }
+            return .success(object)
+        } catch {
+            return .failure(BadRequest(reason: error.description))
+        }
+    }
+
+    /// Why a device's request was refused, in words for the reply.
+    struct BadRequest: Error {
+        var reason: String
+    }
+}

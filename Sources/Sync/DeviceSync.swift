@@ -1,0 +1,79 @@
+import Broker
+import Logging
+import NIOCore
+import ServiceLifecycle
+import TwinModel
+
+/// Where devices meet twins: device requests on the native dialect, desired-state deltas pushed when
+/// desired changes or a device's subscription to its delta topic becomes active, and connection state
+/// recorded in the registry.
+///
+/// The broker and the store hand work over through one bounded queue; one task drains it in batches, so a
+/// batch of reported patches is one transaction, and per device everything happens in arrival order.
+public final class DeviceSync: Service, MQTTBrokerEvents {
+    enum Work: Sendable {
+        case request(MQTTMessage, DeviceTopic)
+        case reconcile(DeviceAddress)
+        case connection(DeviceAddress, connected: Bool)
+    }
+
+    /// Requests waiting beyond this are answered 503 at once.
+    public static let queueCapacity = 10_000
+    public let store: TwinStore
+    public let broker: BrokerCore
+    let logger: Logger
+    let queue = WorkQueue<Work>(capacity: DeviceSync.queueCapacity)
+
+    public init(store: TwinStore, broker: BrokerCore, logger: Logger) throws {
+        self.store = store
+        self.broker = broker
+        self.logger = logger
+        _ = try broker.subscribe("tenant/+/device/+/twin/+") { [queue, broker] message in
+            // Our own publications (deltas) come back here: only devices' requests are work.
+            guard message.publisherClientID != nil, let topic = DeviceTopic(message.topic),
+                topic.path == "twin/reported" || topic.path == "twin/get"
+            else { return }
+            if !queue.enqueue(.request(message, topic)) {
+                broker.publish(NativeReply.error(503, "the server is busy; retry", to: message, topic: topic))
+            }
+        }
+        store.observeDesiredChanges { [queue] tenant, twin in
+            _ = queue.enqueue(.reconcile(DeviceAddress(tenant: tenant, id: twin)))
+        }
+        broker.setEvents(self)
+    }
+
+    public func run() async throws {
+        try await store.markAllDevicesDisconnected()
+        await cancelWhenGracefulShutdown {
+            for await _ in self.queue.wakeups {
+                await self.process(self.queue.drain())
+            }
+        }
+        queue.finish()
+    }
+
+    // MARK: MQTTBrokerEvents
+
+    public func clientConnected(_ identity: MQTTIdentity, clientID: String, sessionPresent: Bool) {
+        guard let device = DeviceAuthenticator.device(of: identity) else { return }
+        _ = queue.enqueue(.connection(device, connected: true))
+        // A resumed session still holds its subscription to the delta topic: it became active again.
+        if sessionPresent { _ = queue.enqueue(.reconcile(device)) }
+    }
+
+    public func clientSubscribed(_ identity: MQTTIdentity, clientID: String, filters: [String]) {
+        guard let device = DeviceAuthenticator.device(of: identity) else { return }
+        let deltaTopic = DeviceTopic(tenant: device.tenant, device: device.id, path: "twin/desired").name
+        var tree = TopicTree<Int>()
+        for filter in filters { try? tree.insert(0, for: filter) }
+        var matches: [Int] = []
+        tree.match(deltaTopic, into: &matches)
+        if !matches.isEmpty { _ = queue.enqueue(.reconcile(device)) }
+    }
+
+    public func clientDisconnected(_ identity: MQTTIdentity, clientID: String) {
+        guard let device = DeviceAuthenticator.device(of: identity) else { return }
+        _ = queue.enqueue(.connection(device, connected: false))
+    }
+}

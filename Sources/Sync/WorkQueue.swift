@@ -1,0 +1,40 @@
+import DequeModule
+import Synchronization
+
+/// A bounded queue between the broker's threads (which must not wait) and one consumer task, which takes
+/// everything waiting at once so that it can batch.
+final class WorkQueue<Item: Sendable>: Sendable {
+    private let items = Mutex(Deque<Item>())
+    private let capacity: Int
+    private let signal: AsyncStream<Void>.Continuation
+    /// Yields once after any number of enqueues; the consumer then drains.
+    let wakeups: AsyncStream<Void>
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        (wakeups, signal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Adds `item` unless the queue is full; never blocks.
+    func enqueue(_ item: Item) -> Bool {
+        let added = items.withLock { items in
+            guard items.count < capacity else { return false }
+            items.append(item)
+            return true
+        }
+        if added { signal.yield() }
+        return added
+    }
+
+    /// Everything waiting, oldest first.
+    func drain() -> [Item] {
+        items.withLock { items in
+            defer { items.removeAll() }
+            return Array(items)
+        }
+    }
+
+    func finish() {
+        signal.finish()
+    }
+}

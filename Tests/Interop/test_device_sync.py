@@ -1,0 +1,146 @@
+"""Devices on the native dialect: registry credentials at CONNECT, topic ACL, reported patches, twin reads,
+desired deltas pushed on change and when a device (re)subscribes, connection state — paho-mqtt and real HTTP."""
+
+import json
+import time
+
+import requests
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from mqtt_support import WAIT, Client
+
+ADMIN = "interop-admin-token-0123456789"
+SECRET = "device-secret-42"
+
+
+def headers():
+    return {"Authorization": f"Bearer {ADMIN}"}
+
+
+def register(server, device, **body):
+    response = requests.put(f"{server.http}/v1/devices/{device}", json={"secret": SECRET, **body}, headers=headers(), timeout=WAIT)
+    assert response.status_code in (200, 201), response.text
+    return response.json()
+
+
+def device_client(server, device, secret=SECRET, client_id=None, version=5, clean=True, expiry=None):
+    client = Client(server.ports["mqtt"], client_id or device, version=version, clean=clean, expiry=expiry,
+                    username=f"default/{device}", password=secret)
+    return client
+
+
+def connect_reason(client):
+    client.client.connect("127.0.0.1", client.port, keepalive=30)
+    client.client.loop_start()
+    _, reason, _ = client.connack.get(timeout=WAIT)
+    client.client.loop_stop()
+    return int(reason.value)
+
+
+def prefix(device):
+    return f"tenant/default/device/{device}/"
+
+
+def test_devices_connect_with_their_registered_secret_only(doppel):
+    server = doppel(args=["--admin-token", ADMIN])
+    register(server, "d1")
+    assert connect_reason(device_client(server, "d1", secret="wrong")) == 0x86  # bad user name or password
+    assert connect_reason(device_client(server, "ghost")) == 0x86
+    assert connect_reason(device_client(server, "d1", client_id="someone-else")) == 0x85  # client id must be the device
+    register(server, "d2", status="disabled")
+    assert connect_reason(device_client(server, "d2")) == 0x87  # disabled devices are refused
+
+    client = device_client(server, "d1")
+    _, reason, _ = client.connect()
+    assert int(reason.value) == 0
+    assert [int(c.value) for c in client.subscribe(prefix("d1") + "twin/#", qos=1)] == [1]
+    assert [int(c.value) for c in client.subscribe(prefix("d2") + "twin/#", qos=1)] == [0x87], "another device's topics"
+    assert [int(c.value) for c in client.subscribe("#", qos=1)] == [0x87]
+    connection = requests.get(f"{server.http}/v1/devices/d1/connection", headers=headers(), timeout=WAIT).json()
+    deadline = time.monotonic() + WAIT
+    while connection["connectionState"] != "connected" and time.monotonic() < deadline:
+        time.sleep(0.05)
+        connection = requests.get(f"{server.http}/v1/devices/d1/connection", headers=headers(), timeout=WAIT).json()
+    assert connection["connectionState"] == "connected"
+    client.close()
+    while connection["connectionState"] != "disconnected" and time.monotonic() < deadline:
+        time.sleep(0.05)
+        connection = requests.get(f"{server.http}/v1/devices/d1/connection", headers=headers(), timeout=WAIT).json()
+    assert connection["connectionState"] == "disconnected"
+
+
+def test_reported_patches_and_twin_reads_get_replies(doppel):
+    server = doppel(args=["--admin-token", ADMIN])
+    register(server, "d1")
+    device = device_client(server, "d1", version=3)
+    device.connect()
+    device.subscribe(prefix("d1") + "twin/res/#", qos=1)
+    device.publish(prefix("d1") + "twin/reported?rid=7", json.dumps({"temp": 21.5, "fw": "1.2"}).encode(), qos=1)
+    [reply] = device.receive(1)
+    assert reply.topic == prefix("d1") + "twin/res/200?rid=7"
+    assert json.loads(reply.payload) == {"version": 1}
+    state = requests.get(f"{server.http}/v1/twins/d1/state", headers=headers(), timeout=WAIT).json()
+    assert state["reported"]["temp"] == 21.5 and state["reported"]["fw"] == "1.2"
+
+    device.publish(prefix("d1") + "twin/reported?rid=8", b"{not json", qos=1)
+    [bad] = device.receive(1)
+    assert bad.topic == prefix("d1") + "twin/res/400?rid=8"
+    assert json.loads(bad.payload)["status"] == 400
+    device.close()
+
+    # MQTT 5: the reply goes to the response topic with the correlation data.
+    v5 = device_client(server, "d1")
+    v5.connect()
+    v5.subscribe(prefix("d1") + "replies/#", qos=1)
+    properties = Properties(PacketTypes.PUBLISH)
+    properties.ResponseTopic = prefix("d1") + "replies/get"
+    properties.CorrelationData = b"corr-1"
+    v5.publish(prefix("d1") + "twin/get", b"", qos=1, properties=properties)
+    [answer] = v5.receive(1)
+    assert answer.topic == prefix("d1") + "replies/get"
+    assert answer.properties.CorrelationData == b"corr-1"
+    assert ("status", "200") in answer.properties.UserProperty
+    twin = json.loads(answer.payload)
+    assert twin["reported"] == {"temp": 21.5, "fw": "1.2"} and twin["reportedVersion"] == 1
+    v5.close()
+
+
+def test_desired_changes_reach_online_devices_and_devices_that_come_back(doppel):
+    server = doppel(args=["--admin-token", ADMIN])
+    register(server, "d1")
+    device = device_client(server, "d1")
+    device.connect()
+    device.subscribe(prefix("d1") + "twin/desired", qos=1)
+    patched = requests.patch(f"{server.http}/v1/twins/d1/state/desired", data=json.dumps({"fan": "high"}),
+                             headers={**headers(), "Content-Type": "application/merge-patch+json"}, timeout=WAIT)
+    assert patched.status_code == 200, patched.text
+    [delta] = device.receive(1)
+    assert json.loads(delta.payload) == {"version": 1, "state": {"fan": "high"}}
+    device.publish(prefix("d1") + "twin/reported", json.dumps({"fan": "high"}).encode(), qos=1)
+    device.close()
+
+    # Offline: the desired change waits in the store; the delta goes out when the device subscribes again.
+    requests.patch(f"{server.http}/v1/twins/d1/state/desired", data=json.dumps({"mode": "eco"}),
+                   headers={**headers(), "Content-Type": "application/merge-patch+json"}, timeout=WAIT)
+    again = device_client(server, "d1")
+    again.connect()
+    again.subscribe(prefix("d1") + "twin/desired", qos=1)
+    [pending] = again.receive(1)
+    assert json.loads(pending.payload) == {"version": 2, "state": {"mode": "eco"}}, "only what differs from reported"
+    again.close()
+
+    # A persistent session resumed: its subscription becomes active again, and the delta is pushed.
+    persistent = device_client(server, "d1", clean=False, expiry=600)
+    persistent.connect()
+    persistent.subscribe(prefix("d1") + "twin/desired", qos=1)
+    persistent.receive(1)
+    persistent.close()
+    requests.patch(f"{server.http}/v1/twins/d1/state/desired", data=json.dumps({"mode": "boost"}),
+                   headers={**headers(), "Content-Type": "application/merge-patch+json"}, timeout=WAIT)
+    resumed = device_client(server, "d1", clean=False, expiry=600)
+    flags, _, _ = resumed.connect()
+    assert flags.session_present
+    payloads = [json.loads(message.payload) for message in resumed.receive(2, timeout=3)]
+    assert payloads and payloads[-1] == {"version": 3, "state": {"mode": "boost"}}
+    resumed.close()
