@@ -47,6 +47,7 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
+                "Sync",
                 "TwinModel",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

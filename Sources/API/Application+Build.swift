@@ -2,22 +2,25 @@ import Hummingbird
 import Logging
 import NIOCore
 import Prometheus
+import Sync
 import TwinModel
 
 /// Builds the HTTP application that `doppel serve` runs and the tests drive.
 ///
 /// - Parameters:
 ///   - metrics: the registry `/metrics` renders; `nil` serves an empty exposition.
+///   - commands: sends commands to devices over the broker; `nil` answers command requests with 503.
 ///   - onServerRunning: called with the bound port once the server listens (port 0 binds an ephemeral one).
 public func buildApplication(
     store: TwinStore,
     configuration: APIConfiguration = APIConfiguration(),
     metrics: PrometheusCollectorRegistry? = nil,
+    commands: DeviceCommands? = nil,
     logger: Logger,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let imports = ImportJobs()
-    let router = buildRouter(store: store, configuration: configuration, metrics: metrics, imports: imports)
+    let router = buildRouter(store: store, configuration: configuration, metrics: metrics, imports: imports, commands: commands)
     return Application(
         router: router,
         configuration: ApplicationConfiguration(
@@ -35,7 +38,8 @@ public func buildRouter(
     store: TwinStore,
     configuration: APIConfiguration = APIConfiguration(),
     metrics: PrometheusCollectorRegistry? = nil,
-    imports: ImportJobs = ImportJobs()
+    imports: ImportJobs = ImportJobs(),
+    commands: DeviceCommands? = nil
 ) -> Router<DoppelRequestContext> {
     let router = Router(context: DoppelRequestContext.self)
     router.add(middleware: MetricsMiddleware())
@@ -46,6 +50,7 @@ public func buildRouter(
     TwinsController(store: store).addRoutes(to: twins)
     RelationshipsController(store: store).addRoutes(to: twins)
     DeviceStateController(store: store).addRoutes(to: twins)
+    CommandsController(commands: commands).addRoutes(to: twins)
     DevicesController(store: store).addRoutes(to: v1.group("devices"))
     ModelsController(store: store).addRoutes(to: v1.group("models"))
     TokensController(store: store).addRoutes(to: v1.group("tokens"))

@@ -22,34 +22,33 @@ struct DoppelServer {
         try await FirstStart(store: store, logger: logger).ensureAdminToken(configuration.adminToken)
 
         let ports = PortsFile(directory: directory, listeners: mqtt.names.union(["http"]))
-        var apiConfiguration = APIConfiguration()
-        apiConfiguration.host = configuration.httpHost
-        apiConfiguration.port = configuration.httpPort
-        let application = buildApplication(
-            store: store, configuration: apiConfiguration, metrics: metrics, logger: logger
-        ) { port in
-            logger.notice("HTTP API listening", metadata: ["http.port": "\(port)"])
+        @Sendable func record(_ listener: String, port: Int) {
             do {
-                try ports.record("http", port: port)
+                try ports.record(listener, port: port)
             } catch {
                 logger.error("cannot write ports.json", metadata: ["error": "\(error)"])
             }
         }
+
         var brokerLogger = logger
         brokerLogger[metadataKey: "component"] = "broker"
         let brokerCore = BrokerCore(logger: brokerLogger)
         // Restores sessions and retained messages before the listener accepts anyone.
         let brokerPersistence = try BrokerPersistence(
             core: brokerCore, path: directory.appendingPathComponent("broker.sqlite").path, logger: brokerLogger)
+        let brokers = mqtt.servers(core: brokerCore, logger: brokerLogger) { name, port in record(name, port: port) }
         var syncLogger = logger
         syncLogger[metadataKey: "component"] = "sync"
         let deviceSync = try DeviceSync(store: store, broker: brokerCore, logger: syncLogger)
-        let brokers = mqtt.servers(core: brokerCore, logger: brokerLogger) { name, port in
-            do {
-                try ports.record(name, port: port)
-            } catch {
-                logger.error("cannot write ports.json", metadata: ["error": "\(error)"])
-            }
+
+        var apiConfiguration = APIConfiguration()
+        apiConfiguration.host = configuration.httpHost
+        apiConfiguration.port = configuration.httpPort
+        let application = buildApplication(
+            store: store, configuration: apiConfiguration, metrics: metrics, commands: try DeviceCommands(broker: brokerCore), logger: logger
+        ) { port in
+            logger.notice("HTTP API listening", metadata: ["http.port": "\(port)"])
+            record("http", port: port)
         }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(

@@ -144,3 +144,46 @@ def test_desired_changes_reach_online_devices_and_devices_that_come_back(doppel)
     payloads = [json.loads(message.payload) for message in resumed.receive(2, timeout=3)]
     assert payloads and payloads[-1] == {"version": 3, "state": {"mode": "boost"}}
     resumed.close()
+
+
+def test_commands_over_http_reach_the_device_and_return_its_answer(doppel):
+    server = doppel(args=["--admin-token", ADMIN])
+    register(server, "d1")
+    register(server, "d2")
+    received = []
+
+    def answer(client, userdata, message):
+        received.append(message)
+        if "/commands/reboot" in message.topic:
+            rid = message.topic.split("?rid=")[1]
+            client.publish(prefix("d1") + f"commands/res/200?rid={rid}", json.dumps({"ok": True}), qos=1)
+        elif "/commands/blink" in message.topic and message.properties.ResponseTopic:
+            properties = Properties(PacketTypes.PUBLISH)
+            properties.CorrelationData = message.properties.CorrelationData
+            properties.UserProperty = [("status", "202")]
+            client.publish(message.properties.ResponseTopic, json.dumps({"blinking": True}), qos=1, properties=properties)
+        # "slow" is never answered
+
+    device = device_client(server, "d1")
+    device.connect()
+    device.client.on_message = answer
+    device.subscribe(prefix("d1") + "commands/#", qos=1)
+
+    def command(device_id, name, **body):
+        return requests.post(f"{server.http}/v1/twins/{device_id}/commands/{name}", json=body, headers=headers(), timeout=WAIT)
+
+    rebooted = command("d1", "reboot", payload={"delay": 5})
+    assert rebooted.status_code == 200, rebooted.text
+    assert rebooted.json() == {"status": 200, "payload": {"ok": True}}
+    assert json.loads(received[0].payload) == {"delay": 5}
+
+    blinked = command("d1", "blink")
+    assert blinked.json() == {"status": 202, "payload": {"blinking": True}}, "MQTT 5 response topic and correlation data"
+
+    slow = command("d1", "slow", timeoutSeconds=1)
+    assert slow.status_code == 504 and slow.json()["type"].endswith("/command-timeout")
+    offline = command("d2", "reboot")
+    assert offline.status_code == 404 and offline.json()["type"].endswith("/device-offline")
+    bad = command("d1", "reboot", timeoutSeconds=0)
+    assert bad.status_code == 400
+    device.close()

@@ -61,6 +61,10 @@ extension APIOperation {
             role: .operator, body: (["application/merge-patch+json"], "Patch"), success: (200, "DeviceState"),
             errors: [400, 404, 412, 413, 415]),
         APIOperation(
+            method: "POST", path: "/v1/twins/{id}/commands/{name}",
+            summary: "Send a command to a connected device and wait for its answer (404 offline, 504 timeout)", role: .operator,
+            body: (["application/json"], "CommandRequest"), success: (200, "CommandResult"), errors: [400, 404, 503, 504]),
+        APIOperation(
             method: "PUT", path: "/v1/devices/{id}", summary: "Register a device (creating its twin) or change its registration",
             role: .operator, body: (["application/json"], "DeviceRegistration"), success: (200, "Device"), errors: [400, 404],
             created: true),

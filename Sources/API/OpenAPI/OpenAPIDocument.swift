@@ -195,6 +195,14 @@ enum OpenAPIDocument {
             "type": "object",
             "properties": ["token": ["type": "string"], "tenant": ["type": "string"], "role": ["type": "string"], "name": ["type": "string"]],
         ],
+        "CommandRequest": [
+            "type": "object", "additionalProperties": false,
+            "properties": ["payload": [:], "timeoutSeconds": ["type": "number", "minimum": 1, "maximum": 300]],
+        ],
+        "CommandResult": [
+            "type": "object", "required": ["status", "payload"],
+            "properties": ["status": ["type": "integer"], "payload": [:]],
+        ],
         "TenantSettings": [
             "type": "object", "additionalProperties": false,
             "properties": ["validation": ["enum": ["lenient", "strict"]]],
