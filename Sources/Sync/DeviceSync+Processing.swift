@@ -10,6 +10,7 @@ extension DeviceSync {
         var reported: [(MQTTMessage, DeviceTopic, ReportedPatch)] = []
         var gets: [(MQTTMessage, DeviceTopic)] = []
         var reconcile: [DeviceAddress] = []
+        var shadows: [(MQTTMessage, ShadowTopic)] = []
         for work in batch {
             switch work {
             case .connection(let device, let connected):
@@ -18,6 +19,8 @@ extension DeviceSync {
                 } catch {
                     logger.debug("connection of an unregistered device", metadata: ["doppel.device": "\(device.id)"])
                 }
+            case .shadow(let message, let topic):
+                shadows.append((message, topic))
             case .reconcile(let device):
                 if !reconcile.contains(device) { reconcile.append(device) }
             case .request(let message, let topic) where topic.path == "twin/get":
@@ -33,6 +36,7 @@ extension DeviceSync {
         }
         await applyReported(reported)
         for (message, topic) in gets { await answerGet(message, topic: topic) }
+        for (message, topic) in shadows { await answerShadow(message, topic: topic) }
         for device in reconcile { await pushDelta(to: device) }
     }
 
@@ -77,6 +81,7 @@ extension DeviceSync {
     /// computed from the store now, so a delta pushed later is never older than one pushed before.
     func pushDelta(to device: DeviceAddress) async {
         guard let twin = try? await store.twin(device.id, in: device.tenant), let delta = twin.delta, !delta.isEmpty else { return }
+        await pushShadowDelta(of: twin, tenant: device.tenant)
         let body: JSONValue = ["version": .int(twin.desired.version), "state": .object(delta)]
         var properties = MQTTProperties()
         properties.contentType = "application/json"

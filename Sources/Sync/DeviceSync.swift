@@ -15,6 +15,8 @@ public final class DeviceSync: Service, MQTTBrokerEvents {
         case request(MQTTMessage, DeviceTopic)
         case reconcile(DeviceAddress)
         case connection(DeviceAddress, connected: Bool)
+        /// A request of the AWS IoT Device Shadow dialect.
+        case shadow(MQTTMessage, ShadowTopic)
     }
 
     /// Requests waiting beyond this are answered 503 at once.
@@ -37,6 +39,7 @@ public final class DeviceSync: Service, MQTTBrokerEvents {
                 broker.publish(NativeReply.error(503, "the server is busy; retry", to: message, topic: topic))
             }
         }
+        try Self.subscribeShadowRequests(broker: broker, queue: queue)
         store.observeDesiredChanges { [queue] tenant, twin in
             _ = queue.enqueue(.reconcile(DeviceAddress(tenant: tenant, id: twin)))
         }

@@ -1,6 +1,7 @@
 import Broker
 import Logging
 import ServiceLifecycle
+import Sync
 
 /// The broker's listeners for `doppel serve`, all on one ``BrokerCore`` with one authenticator: MQTT on TCP
 /// and over WebSocket (`/mqtt`, its own port) always, MQTT over TLS when a certificate is configured.
@@ -26,7 +27,10 @@ struct MQTTListeners {
             Listener(name: "mqtt_ws", transport: .webSocket(path: "/mqtt"), port: configuration.mqttWebSocketPort),
         ]
         let anonymous = AnonymousMQTTPolicy(allowAnonymous: configuration.mqttAllowAnonymous)
-        var authenticator: any MQTTAuthenticator = MQTTAuthenticatorChain([devices, anonymous])
+        // IoT Hub devices (`{host}/{deviceId}/?api-version=…`, a SAS token) come before the native check,
+        // which would claim their user names too.
+        let azure: [any MQTTAuthenticator] = (devices as? DeviceAuthenticator).map { [AzureDeviceAuthenticator(registryOf: $0)] } ?? []
+        var authenticator: any MQTTAuthenticator = MQTTAuthenticatorChain(azure + [devices, anonymous])
         if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
             let tls: MQTTTLSConfiguration
             do {
@@ -36,10 +40,17 @@ struct MQTTListeners {
             }
             listeners.append(Listener(name: "mqtts", transport: .tls(tls), port: configuration.mqttsPort))
             if tls.requiresClientCertificate {
-                // A client with a verified certificate is the device its CN names (and must use that client
-                // id); it may use the topics the anonymous policy allows until devices have their own ACL.
-                // Everyone else meets the anonymous policy as before.
-                authenticator = MQTTAuthenticatorChain([devices, X509CommonNameAuthenticator(authorizingWith: anonymous), anonymous])
+                // A client with a verified certificate and no native device login is the registry device its
+                // client id names when the certificate's thumbprint is registered for it (the AWS IoT way, tenant
+                // `default`). A client id the registry does not know falls to the CN check: the device its CN
+                // names (and must use that client id), on the topics the anonymous policy allows. Everyone else
+                // is judged as before.
+                let commonName = X509CommonNameAuthenticator(authorizingWith: anonymous)
+                var members: [any MQTTAuthenticator] = []
+                if let registry = devices as? DeviceAuthenticator {
+                    members.append(DeviceCertificateAuthenticator(registryOf: registry, otherwise: commonName))
+                }
+                authenticator = MQTTAuthenticatorChain(members + azure + [devices, commonName, anonymous])
             }
         }
         self.listeners = listeners

@@ -7,16 +7,19 @@ public struct MQTTCredentials: Sendable {
     public var password: ByteBuffer?
     /// The Common Name of the client's TLS certificate, when mutual TLS verified one.
     public var certificateCommonName: String?
+    /// The client's TLS certificate (DER), when mutual TLS verified one; for thumbprint checks.
+    public var certificateDER: [UInt8]?
     public var remoteAddress: SocketAddress?
 
     public init(
         clientID: String, username: String? = nil, password: ByteBuffer? = nil, certificateCommonName: String? = nil,
-        remoteAddress: SocketAddress? = nil
+        certificateDER: [UInt8]? = nil, remoteAddress: SocketAddress? = nil
     ) {
         self.clientID = clientID
         self.username = username
         self.password = password
         self.certificateCommonName = certificateCommonName
+        self.certificateDER = certificateDER
         self.remoteAddress = remoteAddress
     }
 }

@@ -31,6 +31,7 @@ extension MQTTConnectionHandler {
         let credentials = MQTTCredentials(
             clientID: connect.clientIdentifier, username: connect.username, password: connect.password,
             certificateCommonName: context.pipeline.syncOperations.verifiedPeerCommonName,
+            certificateDER: context.pipeline.syncOperations.verifiedPeerCertificateDER,
             remoteAddress: context.channel.remoteAddress)
         if let result = authenticator.authenticateImmediately(credentials) {
             return finishConnect(connect, result: result, buffered: [], context: context)

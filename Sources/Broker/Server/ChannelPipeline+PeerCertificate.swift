@@ -12,4 +12,10 @@ extension ChannelPipeline.SynchronousOperations {
         // The most significant (last) CN when a subject carries several, as NIOSSL's own name check reads it.
         return certificate.subjectName.last { $0.type == .commonName }?.value
     }
+
+    /// The client's verified TLS certificate in DER, under the same conditions as ``verifiedPeerCommonName``.
+    var verifiedPeerCertificateDER: [UInt8]? {
+        guard let tls = try? handler(type: NIOSSLHandler.self), let certificate = tls.peerCertificate else { return nil }
+        return try? certificate.toDERBytes()
+    }
 }
