@@ -41,7 +41,7 @@ public final class DeviceSync: Service, MQTTBrokerEvents {
         }
         try Self.subscribeShadowRequests(broker: broker, queue: queue)
         store.observeDesiredChanges { [queue] tenant, twin in
-            _ = queue.enqueue(.reconcile(DeviceAddress(tenant: tenant, id: twin)))
+            _ = queue.enqueue(.reconcile(DeviceAddress(tenant: tenant, id: twin)), bypassingCapacity: true)
         }
         broker.setEvents(self)
     }
@@ -60,9 +60,9 @@ public final class DeviceSync: Service, MQTTBrokerEvents {
 
     public func clientConnected(_ identity: MQTTIdentity, clientID: String, sessionPresent: Bool) {
         guard let device = DeviceAuthenticator.device(of: identity) else { return }
-        _ = queue.enqueue(.connection(device, connected: true))
+        _ = queue.enqueue(.connection(device, connected: true), bypassingCapacity: true)
         // A resumed session still holds its subscription to the delta topic: it became active again.
-        if sessionPresent { _ = queue.enqueue(.reconcile(device)) }
+        if sessionPresent { _ = queue.enqueue(.reconcile(device), bypassingCapacity: true) }
     }
 
     public func clientSubscribed(_ identity: MQTTIdentity, clientID: String, filters: [String]) {
@@ -72,11 +72,11 @@ public final class DeviceSync: Service, MQTTBrokerEvents {
         for filter in filters { try? tree.insert(0, for: filter) }
         var matches: [Int] = []
         tree.match(deltaTopic, into: &matches)
-        if !matches.isEmpty { _ = queue.enqueue(.reconcile(device)) }
+        if !matches.isEmpty { _ = queue.enqueue(.reconcile(device), bypassingCapacity: true) }
     }
 
     public func clientDisconnected(_ identity: MQTTIdentity, clientID: String) {
         guard let device = DeviceAuthenticator.device(of: identity) else { return }
-        _ = queue.enqueue(.connection(device, connected: false))
+        _ = queue.enqueue(.connection(device, connected: false), bypassingCapacity: true)
     }
 }

@@ -16,9 +16,12 @@ final class WorkQueue<Item: Sendable>: Sendable {
     }
 
     /// Adds `item` unless the queue is full; never blocks.
-    func enqueue(_ item: Item) -> Bool {
+    ///
+    /// - Parameter bypassingCapacity: adds it even past the capacity, for work that must not be lost and
+    ///   that no device can flood (deltas owed after a desired change, connection changes).
+    func enqueue(_ item: Item, bypassingCapacity: Bool = false) -> Bool {
         let added = items.withLock { items in
-            guard items.count < capacity else { return false }
+            guard bypassingCapacity || items.count < capacity else { return false }
             items.append(item)
             return true
         }
