@@ -1,0 +1,86 @@
+"""Devices on the Azure IoT Hub dialect, driven by Microsoft's own Python device SDK (azure-iot-device):
+SAS-token login against the registry's keys, and telemetry. The SDK always dials port 8883 over TLS, so the
+server listens there with a certificate for localhost."""
+
+import base64
+import os
+import time
+
+import pytest
+import requests
+from azure.iot.device import IoTHubDeviceClient, Message
+from azure.iot.device import exceptions
+
+ADMIN = "interop-admin-token-0123456789"
+WAIT = 10
+AZURE_PORT = 8883  # the SDK has no port setting
+
+
+def headers():
+    return {"Authorization": f"Bearer {ADMIN}"}
+
+
+@pytest.fixture
+def server(doppel, certs):
+    return doppel(args=["--admin-token", ADMIN, "--mqtts-port", str(AZURE_PORT), "--tls-cert", certs["cert"],
+                        "--tls-key", certs["key"]])
+
+
+def register(server, device, **body):
+    key = base64.b64encode(os.urandom(32)).decode()
+    response = requests.put(f"{server.http}/v1/devices/{device}", json={"sasKeys": {"primary": key}, **body},
+                            headers=headers(), timeout=WAIT)
+    assert response.status_code in (200, 201), response.text
+    return key
+
+
+def device_client(certs, device, key):
+    with open(certs["ca"]) as ca:
+        trusted = ca.read()
+    return IoTHubDeviceClient.create_from_connection_string(
+        f"HostName=localhost;DeviceId={device};SharedAccessKey={key}", server_verification_cert=trusted,
+        connection_retry=False)
+
+
+def connection_state(server, device, expected):
+    """The registry's connection state of `device`, polled until it is `expected` or WAIT has passed."""
+    deadline = time.monotonic() + WAIT
+    while True:
+        state = requests.get(f"{server.http}/v1/devices/{device}/connection", headers=headers(), timeout=WAIT).json()
+        if state["connectionState"] == expected or time.monotonic() > deadline:
+            return state["connectionState"]
+        time.sleep(0.05)
+
+
+def test_a_device_connects_with_its_sas_key_and_sends_telemetry(server, certs):
+    key = register(server, "az-1")
+    client = device_client(certs, "az-1", key)
+    try:
+        client.connect()
+        assert client.connected
+        message = Message('{"temperature": 21.5}', content_encoding="utf-8", content_type="application/json")
+        message.custom_properties["source"] = "interop"
+        client.send_message(message)  # returns once the broker acknowledged the QoS 1 publish
+        assert connection_state(server, "az-1", "connected") == "connected"
+    finally:
+        client.shutdown()
+
+
+def test_a_wrong_key_and_a_disabled_device_are_refused(server, certs):
+    register(server, "az-2")
+    wrong = base64.b64encode(os.urandom(32)).decode()
+    client = device_client(certs, "az-2", wrong)
+    try:
+        with pytest.raises(exceptions.CredentialError):  # CONNACK 4, bad user name or password
+            client.connect()
+        assert not client.connected
+    finally:
+        client.shutdown()
+    key = register(server, "az-3", status="disabled")
+    client = device_client(certs, "az-3", key)
+    try:
+        with pytest.raises(exceptions.CredentialError):  # CONNACK 5, not authorized (the SDK maps 4 and 5 alike)
+            client.connect()
+        assert not client.connected
+    finally:
+        client.shutdown()
