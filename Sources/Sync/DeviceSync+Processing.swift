@@ -79,7 +79,11 @@ extension DeviceSync {
 
     /// Publishes `{version, state}` on the device's delta topic when desired and reported differ. The delta is
     /// computed from the store now, so a delta pushed later is never older than one pushed before.
+    ///
+    /// Only to a connected device: an offline one gets the latest delta, once, when its subscription becomes
+    /// active again, instead of every intermediate delta queued in its session.
     func pushDelta(to device: DeviceAddress) async {
+        guard broker.isConnected(clientID: device.id) else { return }
         guard let twin = try? await store.twin(device.id, in: device.tenant), let delta = twin.delta, !delta.isEmpty else { return }
         await pushShadowDelta(of: twin, tenant: device.tenant)
         let body: JSONValue = ["version": .int(twin.desired.version), "state": .object(delta)]

@@ -187,3 +187,23 @@ def test_commands_over_http_reach_the_device_and_return_its_answer(doppel):
     bad = command("d1", "reboot", timeoutSeconds=0)
     assert bad.status_code == 400
     device.close()
+
+
+def test_a_device_offline_through_three_desired_changes_gets_one_delta_with_the_latest_state(doppel):
+    server = doppel(args=["--admin-token", ADMIN])
+    register(server, "d1")
+    device = device_client(server, "d1", clean=False, expiry=600)
+    device.connect()
+    device.subscribe(prefix("d1") + "twin/desired", qos=1)
+    device.close()
+    for speed in ("low", "medium", "high"):
+        changed = requests.patch(f"{server.http}/v1/twins/d1/state/desired", data=json.dumps({"fan": speed}),
+                                 headers={**headers(), "Content-Type": "application/merge-patch+json"}, timeout=WAIT)
+        assert changed.status_code == 200
+    back = device_client(server, "d1", clean=False, expiry=600)
+    flags, _, _ = back.connect()
+    assert flags.session_present
+    [delta] = back.receive(1)
+    assert json.loads(delta.payload) == {"version": 3, "state": {"fan": "high"}}
+    assert back.nothing_more(1.0), "exactly one delta"
+    back.close()

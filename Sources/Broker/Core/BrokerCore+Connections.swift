@@ -19,6 +19,11 @@ extension BrokerCore {
         }
     }
 
+    /// Whether a client with this id is connected now.
+    public func isConnected(clientID: String) -> Bool {
+        connections.withLock { $0.byClientID[clientID] != nil }
+    }
+
     /// Live client connections.
     public var connectionCount: Int { connections.withLock { $0.clientIDs.count } }
 
