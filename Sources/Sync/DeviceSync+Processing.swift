@@ -83,7 +83,8 @@ extension DeviceSync {
     /// Only to a connected device: an offline one gets the latest delta, once, when its subscription becomes
     /// active again, instead of every intermediate delta queued in its session.
     func pushDelta(to device: DeviceAddress) async {
-        guard broker.isConnected(clientID: device.id) else { return }
+        // A named shadow's twin ({thing}.shadow.{name}) belongs to the thing's connection.
+        guard broker.isConnected(clientID: ShadowTopic.shadow(ofTwin: device.id).thing) else { return }
         guard let twin = try? await store.twin(device.id, in: device.tenant), let delta = twin.delta, !delta.isEmpty else { return }
         await pushShadowDelta(of: twin, tenant: device.tenant)
         let body: JSONValue = ["version": .int(twin.desired.version), "state": .object(delta)]
