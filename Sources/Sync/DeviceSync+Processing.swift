@@ -11,6 +11,7 @@ extension DeviceSync {
         var gets: [(MQTTMessage, DeviceTopic)] = []
         var reconcile: [DeviceAddress] = []
         var shadows: [(MQTTMessage, ShadowTopic)] = []
+        var azure: [(message: MQTTMessage, topic: AzureTopic, device: String)] = []
         for work in batch {
             switch work {
             case .connection(let device, let connected):
@@ -21,6 +22,8 @@ extension DeviceSync {
                 }
             case .shadow(let message, let topic):
                 shadows.append((message, topic))
+            case .azure(let message, let topic, let device):
+                azure.append((message, topic, device))
             case .reconcile(let device):
                 if !reconcile.contains(device) { reconcile.append(device) }
             case .request(let message, let topic) where topic.path == "twin/get":
@@ -37,6 +40,7 @@ extension DeviceSync {
         await applyReported(reported)
         for (message, topic) in gets { await answerGet(message, topic: topic) }
         for (message, topic) in shadows { await answerShadow(message, topic: topic) }
+        await processAzure(azure)
         for device in reconcile { await pushDelta(to: device) }
     }
 
@@ -87,6 +91,7 @@ extension DeviceSync {
         guard broker.isConnected(clientID: ShadowTopic.shadow(ofTwin: device.id).thing) else { return }
         guard let twin = try? await store.twin(device.id, in: device.tenant), let delta = twin.delta, !delta.isEmpty else { return }
         await pushShadowDelta(of: twin, tenant: device.tenant)
+        pushAzureDesired(of: twin, tenant: device.tenant)
         let body: JSONValue = ["version": .int(twin.desired.version), "state": .object(delta)]
         var properties = MQTTProperties()
         properties.contentType = "application/json"

@@ -17,6 +17,7 @@ public final class DeviceSync: Service, MQTTBrokerEvents {
         case connection(DeviceAddress, connected: Bool)
         /// A request of the AWS IoT Device Shadow dialect.
         case shadow(MQTTMessage, ShadowTopic)
+        case azure(MQTTMessage, AzureTopic, device: String)
     }
 
     /// Requests waiting beyond this are answered 503 at once.
@@ -43,6 +44,7 @@ public final class DeviceSync: Service, MQTTBrokerEvents {
         store.observeDesiredChanges { [queue] tenant, twin in
             _ = queue.enqueue(.reconcile(DeviceAddress(tenant: tenant, id: twin)), bypassingCapacity: true)
         }
+        try subscribeAzureRequests()
         broker.setEvents(self)
     }
 

@@ -95,3 +95,23 @@ final class Recorder: Sendable {
     func append(_ value: String) { storage.withLockedValue { $0.append(value) } }
     var values: [String] { storage.withLockedValue { $0 } }
 }
+
+@Suite("Broker core: publishing to one client")
+struct BrokerCoreClientPublishTests {
+    @Test func onlyTheNamedClientsMatchingSubscriptionsGetIt() throws {
+        let core = BrokerCore(logger: Logger(label: "test"))
+        var clients: [EmbeddedConnection] = []
+        for id in ["a", "b"] {
+            let session = core.openSession(clientID: id, cleanStart: true, expiryInterval: 0).session
+            let client = EmbeddedConnection()
+            _ = session.attach(client.connection, now: .now())
+            let request = MQTTPacket.Subscribe(packetIdentifier: 1, subscriptions: [.init(topicFilter: "$iothub/twin/res/#", options: .init(qos: .atLeastOnce))])
+            _ = core.subscribe(session, to: request, version: .v311) { _ in true }
+            clients.append(client)
+        }
+        #expect(core.publish(message("{}", topic: "$iothub/twin/res/200/?$rid=1"), toClient: "b") == 1)
+        #expect(try clients[0].publications().isEmpty)
+        #expect(try clients[1].publications().map(\.payload) == ["{}"])
+        #expect(core.publish(message("{}", topic: "$iothub/twin/res/200/?$rid=2"), toClient: "nobody") == 0)
+    }
+}

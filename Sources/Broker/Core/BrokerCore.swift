@@ -58,6 +58,21 @@ public final class BrokerCore: Sendable {
         return deliver(message, to: matches, now: now)
     }
 
+    /// Routes `message` only to the subscriptions of one client, as a server does on topics that name no
+    /// client (Azure IoT Hub's `$iothub/…`, whose meaning depends on the connection). Never retained.
+    @discardableResult
+    public func publish(_ message: MQTTMessage, toClient clientID: String) -> Int {
+        var matches: [SubscriptionRecord] = []
+        state.withLock { state in
+            state.tree.match(message.topic, into: &matches)
+        }
+        matches.removeAll { record in
+            guard case .session(let session) = record.target else { return true }
+            return session.clientID != clientID || record.shareName != nil
+        }
+        return deliver(message, to: matches, now: .now())
+    }
+
     /// Keeps one member of each shared subscription, taking turns.
     private static func pickSharedMembers(_ matches: inout [SubscriptionRecord], cursors: inout [String: Int]) {
         var groups: [String: [Int]] = [:]

@@ -29,6 +29,9 @@ public final class DeviceCommands: Sendable {
         _ = try broker.subscribe("tenant/+/device/+/commands/res/#") { [weak self] message in
             self?.received(message)
         }
+        _ = try broker.subscribe("$iothub/methods/res/#") { [weak self] message in
+            self?.receivedMethodResponse(message)
+        }
     }
 
     /// Sends command `name` with `payload` to `device` and waits up to `timeout` for its reply.
@@ -47,8 +50,11 @@ public final class DeviceCommands: Sendable {
                 try await withTaskCancellationHandler {
                     try await withCheckedThrowingContinuation { continuation in
                         self.pending.withLock { $0[requestID] = continuation }
-                        // Nobody subscribed to the device's commands: it is offline for commands.
-                        if self.broker.publish(request) == 0, let waiting = self.take(requestID) {
+                        // Nobody subscribed to the device's native commands: an IoT Hub device may take it as a
+                        // direct method; otherwise it is offline for commands.
+                        if self.broker.publish(request) == 0, self.sendDirectMethod(name, payload: payload, to: device, requestID: requestID) == 0,
+                            let waiting = self.take(requestID)
+                        {
                             waiting.resume(throwing: Failure.offline(device.id))
                         }
                     }
@@ -63,6 +69,24 @@ public final class DeviceCommands: Sendable {
             defer { group.cancelAll() }
             return try await group.next()!
         }
+    }
+
+    /// `$iothub/methods/POST/{name}/?$rid={id}` to the device's own connection (tenant `default` only).
+    private func sendDirectMethod(_ name: String, payload: JSONValue, to device: DeviceAddress, requestID: String) -> Int {
+        guard device.tenant == TwinStore.defaultTenant else { return 0 }
+        let message = MQTTMessage(
+            topic: AzureTopic.methodRequest(name, requestID: requestID), payload: ByteBuffer(bytes: payload.encoded()), qos: .atMostOnce)
+        return broker.publish(message, toClient: device.id)
+    }
+
+    /// An IoT Hub device's answer to a direct method: `$iothub/methods/res/{status}/?$rid={id}`.
+    private func receivedMethodResponse(_ message: MQTTMessage) {
+        guard message.publisherClientID != nil, case .methodResponse(let status, let requestID)? = AzureTopic(message.topic),
+            let waiting = take(requestID)
+        else { return }
+        let bytes = Array(message.payload.readableBytesView)
+        let payload: JSONValue = bytes.isEmpty ? .null : (try? JSONParser().parse(bytes)) ?? .string(String(decoding: bytes, as: UTF8.self))
+        waiting.resume(returning: Reply(status: status, payload: payload))
     }
 
     private func take(_ requestID: String) -> CheckedContinuation<Reply, any Error>? {

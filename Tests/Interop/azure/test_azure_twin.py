@@ -84,3 +84,47 @@ def test_a_wrong_key_and_a_disabled_device_are_refused(server, certs):
         assert not client.connected
     finally:
         client.shutdown()
+
+
+def test_the_twin_reads_patches_and_desired_changes_through_the_sdk(server, certs):
+    import json
+    import queue
+    key = register(server, "az-4")
+    client = device_client(certs, "az-4", key)
+    desired_patches = queue.Queue()
+    client.on_twin_desired_properties_patch_received = desired_patches.put
+    try:
+        client.connect()
+        twin = client.get_twin()
+        assert twin["desired"] == {"$version": 0} and twin["reported"] == {"$version": 0}
+        client.patch_twin_reported_properties({"temperature": 21.5, "firmware": "2.0"})
+        state = requests.get(f"{server.http}/v1/twins/az-4/state", headers=headers(), timeout=WAIT).json()
+        assert state["reported"]["temperature"] == 21.5 and state["reported"]["firmware"] == "2.0"
+        assert client.get_twin()["reported"]["temperature"] == 21.5
+
+        changed = requests.patch(f"{server.http}/v1/twins/az-4/state/desired", data=json.dumps({"setpoint": 19}),
+                                 headers={**headers(), "Content-Type": "application/merge-patch+json"}, timeout=WAIT)
+        assert changed.status_code == 200, changed.text
+        patch = desired_patches.get(timeout=WAIT)
+        assert patch["setpoint"] == 19 and patch["$version"] == 1
+    finally:
+        client.shutdown()
+
+
+def test_a_direct_method_invoked_over_http_is_answered_by_the_sdk(server, certs):
+    from azure.iot.device import MethodResponse
+    key = register(server, "az-5")
+    client = device_client(certs, "az-5", key)
+
+    def on_method(request):
+        client.send_method_response(MethodResponse.create_from_method_request(request, 200, {"rebooting": request.payload}))
+
+    client.on_method_request_received = on_method
+    try:
+        client.connect()
+        answer = requests.post(f"{server.http}/v1/twins/az-5/commands/reboot", json={"payload": {"in": 5}},
+                               headers=headers(), timeout=WAIT)
+        assert answer.status_code == 200, answer.text
+        assert answer.json() == {"status": 200, "payload": {"rebooting": {"in": 5}}}
+    finally:
+        client.shutdown()
