@@ -18,7 +18,7 @@ struct DoppelServer {
         let directory = URL(fileURLWithPath: configuration.dataDirectory, isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let store = try TwinStore(path: directory.appendingPathComponent("doppel.sqlite").path, logger: logger)
-        let mqtt = try MQTTListeners(configuration: configuration, devices: DeviceAuthenticator(store: store))
+        let mqtt = try MQTTListeners(configuration: configuration, registry: store)
         try await FirstStart(store: store, logger: logger).ensureAdminToken(configuration.adminToken)
 
         let ports = PortsFile(directory: directory, listeners: mqtt.names.union(["http"]))

@@ -2,6 +2,7 @@ import Broker
 import Logging
 import ServiceLifecycle
 import Sync
+import TwinModel
 
 /// The broker's listeners for `doppel serve`, all on one ``BrokerCore`` with one authenticator: MQTT on TCP
 /// and over WebSocket (`/mqtt`, its own port) always, MQTT over TLS when a certificate is configured.
@@ -20,8 +21,8 @@ struct MQTTListeners {
     let authenticator: any MQTTAuthenticator
     let host: String
 
-    /// - Parameter devices: judges clients that log in as a registered device (`{tenant}/{deviceId}`).
-    init(configuration: ServeConfiguration, devices: any MQTTAuthenticator) throws {
+    /// - Parameter registry: the store whose device registry judges device logins of every dialect.
+    init(configuration: ServeConfiguration, registry: TwinStore) throws {
         var listeners = [
             Listener(name: "mqtt", transport: .tcp, port: configuration.mqttPort),
             Listener(name: "mqtt_ws", transport: .webSocket(path: "/mqtt"), port: configuration.mqttWebSocketPort),
@@ -29,8 +30,9 @@ struct MQTTListeners {
         let anonymous = AnonymousMQTTPolicy(allowAnonymous: configuration.mqttAllowAnonymous)
         // IoT Hub devices (`{host}/{deviceId}/?api-version=…`, a SAS token) come before the native check,
         // which would claim their user names too.
-        let azure: [any MQTTAuthenticator] = (devices as? DeviceAuthenticator).map { [AzureDeviceAuthenticator(registryOf: $0)] } ?? []
-        var authenticator: any MQTTAuthenticator = MQTTAuthenticatorChain(azure + [devices, anonymous])
+        let azure = AzureDeviceAuthenticator(store: registry)
+        let devices = DeviceAuthenticator(store: registry)
+        var authenticator: any MQTTAuthenticator = MQTTAuthenticatorChain([azure, devices, anonymous])
         if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
             let tls: MQTTTLSConfiguration
             do {
@@ -46,11 +48,9 @@ struct MQTTListeners {
                 // names (and must use that client id), on the topics the anonymous policy allows. Everyone else
                 // is judged as before.
                 let commonName = X509CommonNameAuthenticator(authorizingWith: anonymous)
-                var members: [any MQTTAuthenticator] = []
-                if let registry = devices as? DeviceAuthenticator {
-                    members.append(DeviceCertificateAuthenticator(registryOf: registry, otherwise: commonName))
-                }
-                authenticator = MQTTAuthenticatorChain(members + azure + [devices, commonName, anonymous])
+                authenticator = MQTTAuthenticatorChain([
+                    DeviceCertificateAuthenticator(store: registry, otherwise: commonName), azure, devices, commonName, anonymous,
+                ])
             }
         }
         self.listeners = listeners

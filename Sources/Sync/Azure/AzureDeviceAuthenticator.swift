@@ -29,10 +29,6 @@ public struct AzureDeviceAuthenticator: MQTTAuthenticator {
         self.now = now
     }
 
-    /// Uses the registry of `devices`.
-    public init(registryOf devices: DeviceAuthenticator) {
-        self.init(store: devices.store)
-    }
 
     public func handles(_ credentials: MQTTCredentials) -> Bool {
         guard let username = credentials.username else { return false }

@@ -23,10 +23,6 @@ public struct DeviceCertificateAuthenticator: MQTTAuthenticator {
         self.otherwise = otherwise
     }
 
-    /// Uses the registry of `devices`.
-    public init(registryOf devices: DeviceAuthenticator, otherwise: (any MQTTAuthenticator)? = nil) {
-        self.init(store: devices.store, otherwise: otherwise)
-    }
 
     /// Clients with a certificate, except native device logins (a `{tenant}/{device}` user with a password),
     /// which ``DeviceAuthenticator`` judges. AWS SDKs send a metrics user name (which may hold a `/`) and
