@@ -207,3 +207,23 @@ def test_a_device_offline_through_three_desired_changes_gets_one_delta_with_the_
     assert json.loads(delta.payload) == {"version": 3, "state": {"fan": "high"}}
     assert back.nothing_more(1.0), "exactly one delta"
     back.close()
+
+
+def test_a_device_that_reports_the_desired_value_converges(doppel):
+    server = doppel(args=["--admin-token", ADMIN])
+    register(server, "d1")
+    requests.patch(f"{server.http}/v1/twins/d1/state/desired", data=json.dumps({"fan": "high"}),
+                   headers={**headers(), "Content-Type": "application/merge-patch+json"}, timeout=WAIT)
+    before = requests.get(f"{server.http}/v1/twins/d1/state", headers=headers(), timeout=WAIT).json()
+    assert before["delta"] == {"fan": "high"} and before["convergence"] == {"convergedAt": None, "keys": {}}
+    device = device_client(server, "d1", version=3)
+    device.connect()
+    device.subscribe(prefix("d1") + "twin/res/#", qos=1)
+    device.publish(prefix("d1") + "twin/reported?rid=1", json.dumps({"fan": "high"}).encode(), qos=1)
+    [reply] = device.receive(1)
+    assert reply.topic.startswith(prefix("d1") + "twin/res/200")
+    after = requests.get(f"{server.http}/v1/twins/d1/state", headers=headers(), timeout=WAIT).json()
+    assert after["delta"] == {}
+    converged = after["convergence"]
+    assert converged["convergedAt"] == converged["keys"]["fan"] == after["metadata"]["reported"]["fan"]["$lastUpdated"]
+    device.close()

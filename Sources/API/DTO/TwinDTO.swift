@@ -75,6 +75,10 @@ enum DeviceStateDTO {
             "desired": .object(twin.desired.value),
             "reported": .object(twin.reported.value),
             "delta": twin.delta.map(JSONValue.object) ?? .object([:]),
+            "convergence": [
+                "convergedAt": twin.convergedAt.map { .string($0.iso8601) } ?? .null,
+                "keys": .object(JSONObject(uniqueKeysWithValues: twin.convergedKeys.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value.iso8601)) })),
+            ],
             "tags": .object(twin.tags.value),
             "versions": ["desired": .int(twin.desired.version), "reported": .int(twin.reported.version), "tags": .int(twin.tags.version)],
             "metadata": [
