@@ -1,4 +1,5 @@
 import Crypto
+import CryptoExtras
 import Foundation
 
 /// A device secret as the registry keeps it: salted PBKDF2-HMAC-SHA256, stored in the text form
@@ -50,29 +51,12 @@ struct DeviceSecretHash: Sendable, Hashable {
         return difference == 0
     }
 
-    /// PBKDF2 with HMAC-SHA256 (RFC 8018 §5.2).
+    /// PBKDF2 with HMAC-SHA256 (RFC 8018 §5.2), by swift-crypto (BoringSSL). The iteration count travels with
+    /// each hash and may be below the library's floor for new password storage, hence the unchecked entry
+    /// point; it fails only for parameters never passed here, and an empty key then matches nothing.
     static func derive(_ password: [UInt8], salt: [UInt8], iterations: Int, length: Int) -> [UInt8] {
-        let keyed = HMAC<SHA256>(key: SymmetricKey(data: password))
-        var derived: [UInt8] = []
-        var blockIndex: UInt32 = 1
-        while derived.count < length {
-            var first = keyed
-            first.update(data: salt)
-            withUnsafeBytes(of: blockIndex.bigEndian) { first.update(data: $0) }
-            var code = first.finalize()
-            // Copied inside the closure: the pointer it gets is valid only there.
-            var block = code.withUnsafeBytes { Array($0) }
-            for _ in 1..<max(iterations, 1) {
-                var next = keyed
-                code.withUnsafeBytes { next.update(data: $0) }
-                code = next.finalize()
-                code.withUnsafeBytes { bytes in
-                    for index in block.indices { block[index] ^= bytes[index] }
-                }
-            }
-            derived += block
-            blockIndex += 1
-        }
-        return Array(derived.prefix(length))
+        let key = try? KDF.Insecure.PBKDF2.deriveKey(
+            from: password, salt: salt, using: .sha256, outputByteCount: length, unsafeUncheckedRounds: max(iterations, 1))
+        return key?.withUnsafeBytes { Array($0) } ?? []
     }
 }
