@@ -28,6 +28,8 @@ extension DeviceSync {
                 if !reconcile.contains(device) { reconcile.append(device) }
             case .request(let message, let topic) where topic.path == "twin/get":
                 gets.append((message, topic))
+            case .request(let message, let topic) where topic.path == "twin/rejected":
+                await recordRejections(message, topic: topic)
             case .request(let message, let topic):
                 switch Self.mergePatch(in: message) {
                 case .success(let patch):
@@ -61,6 +63,31 @@ extension DeviceSync {
             case .failure(let error):
                 broker.publish(NativeReply.error(NativeReply.status(of: error), error.description, to: message, topic: topic))
             }
+        }
+    }
+
+    /// `twin/rejected`: `{key: reason}` for desired keys the device cannot apply; shown on the twin's state
+    /// until desired changes the key again or it converges.
+    private func recordRejections(_ message: MQTTMessage, topic: DeviceTopic) async {
+        guard case .success(let object) = Self.mergePatch(in: message) else {
+            broker.publish(NativeReply.error(400, "twin/rejected takes a JSON object of key → reason", to: message, topic: topic))
+            return
+        }
+        var reasons: [String: String] = [:]
+        for (key, value) in object {
+            guard let reason = value.stringValue else {
+                broker.publish(NativeReply.error(400, "the reason for \(key) must be a string", to: message, topic: topic))
+                return
+            }
+            reasons[key] = reason
+        }
+        do {
+            try await store.rejectDesired(reasons, of: topic.device, in: topic.tenant)
+            broker.publish(NativeReply.reply(200, ["rejected": .array(reasons.keys.sorted().map(JSONValue.string))], to: message, topic: topic))
+        } catch let error as TwinModelError {
+            broker.publish(NativeReply.error(NativeReply.status(of: error), error.description, to: message, topic: topic))
+        } catch {
+            broker.publish(NativeReply.error(503, "not stored; retry", to: message, topic: topic))
         }
     }
 

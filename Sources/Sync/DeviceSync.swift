@@ -34,7 +34,7 @@ public final class DeviceSync: Service, MQTTBrokerEvents {
         _ = try broker.subscribe("tenant/+/device/+/twin/+") { [queue, broker] message in
             // Our own publications (deltas) come back here: only devices' requests are work.
             guard message.publisherClientID != nil, let topic = DeviceTopic(message.topic),
-                topic.path == "twin/reported" || topic.path == "twin/get"
+                topic.path == "twin/reported" || topic.path == "twin/get" || topic.path == "twin/rejected"
             else { return }
             if !queue.enqueue(.request(message, topic)) {
                 broker.publish(NativeReply.error(503, "the server is busy; retry", to: message, topic: topic))

@@ -35,6 +35,8 @@ public enum TwinModelError: Error, Sendable, Equatable {
     case relationshipLimitExceeded(twin: String, direction: String, limit: Int)
     /// In a strict tenant, a twin or relationship does not match its model; `path` locates the offending member.
     case modelViolation(path: String, reason: String)
+    /// A device rejected a key that desired does not hold.
+    case unknownDesiredKey(String)
     /// A model cannot be deleted while twins of a strict tenant use it.
     case modelInUse(id: String, twins: Int)
     case deviceNotFound(String)
@@ -68,6 +70,7 @@ extension TwinModelError: CustomStringConvertible {
         case .relationshipLimitExceeded(let twin, let direction, let limit):
             "twin \"\(twin)\" would have more than \(limit) \(direction) relationships"
         case .modelViolation(let path, let reason): "\(path): \(reason)"
+        case .unknownDesiredKey(let key): "desired holds no key \"\(key)\" to reject"
         case .modelInUse(let id, let twins): "model \"\(id)\" is the model of \(twins) twins; the tenant is strict, so it stays"
         case .deviceNotFound(let id): "device \"\(id)\" not found"
         case .invalidCredential(let field, let reason): "\(field) \(reason)"

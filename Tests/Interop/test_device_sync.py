@@ -227,3 +227,35 @@ def test_a_device_that_reports_the_desired_value_converges(doppel):
     converged = after["convergence"]
     assert converged["convergedAt"] == converged["keys"]["fan"] == after["metadata"]["reported"]["fan"]["$lastUpdated"]
     device.close()
+
+
+def test_a_device_says_which_desired_keys_it_cannot_apply(doppel):
+    server = doppel(args=["--admin-token", ADMIN])
+    register(server, "d1")
+
+    def set_desired(patch):
+        response = requests.patch(f"{server.http}/v1/twins/d1/state/desired", data=json.dumps(patch),
+                                  headers={**headers(), "Content-Type": "application/merge-patch+json"}, timeout=WAIT)
+        assert response.status_code == 200, response.text
+
+    def state():
+        return requests.get(f"{server.http}/v1/twins/d1/state", headers=headers(), timeout=WAIT).json()
+
+    set_desired({"fan": "turbo", "mode": "eco"})
+    device = device_client(server, "d1", version=3)
+    device.connect()
+    device.subscribe(prefix("d1") + "twin/res/#", qos=1)
+    device.publish(prefix("d1") + "twin/rejected?rid=1", json.dumps({"fan": "this fan has no turbo"}).encode(), qos=1)
+    [reply] = device.receive(1)
+    assert reply.topic == prefix("d1") + "twin/res/200?rid=1" and json.loads(reply.payload) == {"rejected": ["fan"]}
+    rejected = state()["rejected"]
+    assert list(rejected) == ["fan"] and rejected["fan"]["reason"] == "this fan has no turbo"
+    assert rejected["fan"]["desiredVersion"] == 1
+
+    device.publish(prefix("d1") + "twin/rejected?rid=2", json.dumps({"colour": "no"}).encode(), qos=1)
+    [unknown] = device.receive(1)
+    assert unknown.topic == prefix("d1") + "twin/res/400?rid=2"
+
+    set_desired({"fan": "high"})  # the operator changes the key: the rejection lapses
+    assert state()["rejected"] == {}
+    device.close()

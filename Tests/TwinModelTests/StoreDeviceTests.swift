@@ -269,7 +269,7 @@ struct StoreDeviceTests {
             _ = try TwinRow.insert(Twin(id: "old-pump", model: "dtmi:x:Pump;1", at: StoreFixture.at(5)), tenant: "default", in: db)
         }
         let store = try TwinStore(writer: queue, logger: StoreFixture.logger)
-        #expect(try store.appliedMigrations().last == "v4-devices")
+        #expect(try store.appliedMigrations().contains("v4-devices"))
         let (device, created) = try await store.registerDevice("old-pump", in: tenant, changedBy: "t")
         #expect(created && device.model == "dtmi:x:Pump;1")
     }

@@ -14,7 +14,7 @@ struct DeviceStateController {
         _ = try context.require(.viewer)
         let id = try context.pathParameter("id")
         guard let twin = try await store.twin(id, in: context.tenant) else { throw TwinModelError.twinNotFound(id) }
-        return .json(DeviceStateDTO.encode(twin), etag: twin.etag)
+        return .json(DeviceStateDTO.encode(twin, rejections: try await store.desiredRejections(of: twin, in: context.tenant)), etag: twin.etag)
     }
 
     /// A merge patch of desired state (`null` deletes), with `If-Match`; 200 with the new state.
@@ -31,6 +31,6 @@ struct DeviceStateController {
         let twin = try await store.patchTwin(
             id, section: .desired, with: .merge(patch), in: context.tenant, ifMatch: request.headers[.ifMatch],
             changedBy: context.actor)
-        return .json(DeviceStateDTO.encode(twin), etag: twin.etag)
+        return .json(DeviceStateDTO.encode(twin, rejections: try await store.desiredRejections(of: twin, in: context.tenant)), etag: twin.etag)
     }
 }

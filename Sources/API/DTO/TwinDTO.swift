@@ -67,7 +67,7 @@ enum RelationshipDTO {
 
 /// Device state on the wire: desired, reported, delta, metadata and versions.
 enum DeviceStateDTO {
-    static func encode(_ twin: Twin) -> JSONValue {
+    static func encode(_ twin: Twin, rejections: [String: DesiredRejection] = [:]) -> JSONValue {
         [
             "deviceId": .string(twin.id),
             "etag": .string(twin.etag),
@@ -79,6 +79,11 @@ enum DeviceStateDTO {
                 "convergedAt": twin.convergedAt.map { .string($0.iso8601) } ?? .null,
                 "keys": .object(JSONObject(uniqueKeysWithValues: twin.convergedKeys.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value.iso8601)) })),
             ],
+            "rejected": .object(
+                JSONObject(
+                    uniqueKeysWithValues: rejections.sorted { $0.key < $1.key }.map { key, rejection in
+                        (key, ["reason": .string(rejection.reason), "desiredVersion": .int(rejection.desiredVersion), "at": .string(rejection.at.iso8601)])
+                    })),
             "tags": .object(twin.tags.value),
             "versions": ["desired": .int(twin.desired.version), "reported": .int(twin.reported.version), "tags": .int(twin.tags.version)],
             "metadata": [

@@ -40,7 +40,8 @@ extension ProblemDetails {
     public init(_ error: TwinModelError) {
         let (status, slug): (HTTPResponse.Status, String) =
             switch error {
-            case .invalidKey, .tooDeep, .stringTooLong, .nullValue, .notAnObject, .invalidImport, .invalidJSON, .invalidPatch, .invalidIdentifier:
+            case .invalidKey, .tooDeep, .stringTooLong, .nullValue, .notAnObject, .invalidImport, .invalidJSON, .invalidPatch, .invalidIdentifier,
+                .unknownDesiredKey:
                 (.badRequest, "invalid-document")
             case .sectionTooLarge: (.contentTooLarge, "document-too-large")
             case .tenantNotFound, .twinNotFound, .relationshipNotFound, .modelNotFound, .deviceNotFound: (.notFound, "not-found")

@@ -114,6 +114,7 @@ enum OpenAPIDocument {
                 "deviceId": ["type": "string"], "etag": ["type": "string"], "version": ["type": "integer"],
                 "desired": ["type": "object"], "reported": ["type": "object"], "delta": ["type": "object"], "tags": ["type": "object"],
                 "versions": ["type": "object"], "metadata": ["type": "object"],
+                "rejected": ["type": "object"],
                 "convergence": [
                     "type": "object",
                     "properties": ["convergedAt": ["type": ["string", "null"]], "keys": ["type": "object"]],

@@ -10,6 +10,7 @@ enum StoreMigrations {
         migrator.registerMigration("v2-covering-relationship-indexes", migrate: coverRelationshipIndexes)
         migrator.registerMigration("v3-tenant-validation", migrate: addTenantValidation)
         migrator.registerMigration("v4-devices", migrate: createDevices)
+        migrator.registerMigration("v5-desired-rejections", migrate: createDesiredRejections)
         return migrator
     }
 
@@ -144,5 +145,20 @@ enum StoreMigrations {
                 );
                 """
         )
+    }
+
+    /// What devices said they cannot apply, per desired key (see `TwinStore.rejectDesired`).
+    private static func createDesiredRejections(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE desired_rejection (
+                    twin INTEGER NOT NULL REFERENCES twin(pk) ON DELETE CASCADE,
+                    key TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    desired_version INTEGER NOT NULL,
+                    at INTEGER NOT NULL,
+                    PRIMARY KEY (twin, key)
+                ) WITHOUT ROWID;
+                """)
     }
 }
