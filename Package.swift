@@ -125,6 +125,7 @@ let package = Package(
             name: "BrokerTests",
             dependencies: [
                 "Broker",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -13,7 +13,7 @@ struct BrokerCoreRoutingTests {
     func subscriber(
         _ clientID: String, _ filters: [(String, MQTTQoS, Int?)], noLocal: Bool = false
     ) -> (MQTTSession, EmbeddedConnection) {
-        let session = core.openSession(clientID: clientID, cleanStart: true, expiryInterval: 0).session
+        let session = core.openSession(clientID: clientID, cleanStart: true, expiryInterval: 0)!.session
         let client = EmbeddedConnection()
         _ = session.attach(client.connection, now: .now())
         for (filter, qos, identifier) in filters {
@@ -78,7 +78,7 @@ struct BrokerCoreRoutingTests {
         var configuration = BrokerConfiguration()
         configuration.maximumSubscriptionsPerSession = 1
         let core = BrokerCore(configuration: configuration, logger: Logger(label: "test"))
-        let session = core.openSession(clientID: "c", cleanStart: true, expiryInterval: 0).session
+        let session = core.openSession(clientID: "c", cleanStart: true, expiryInterval: 0)!.session
         let request = MQTTPacket.Subscribe(
             packetIdentifier: 1, subscriptions: [.init(topicFilter: "ok/#", options: .init(qos: .exactlyOnce)), .init(topicFilter: "secret"), .init(topicFilter: "more")])
         let (codes, _) = core.subscribe(session, to: request, version: .v5) { $0 != "secret" }
@@ -102,7 +102,7 @@ struct BrokerCoreClientPublishTests {
         let core = BrokerCore(logger: Logger(label: "test"))
         var clients: [EmbeddedConnection] = []
         for id in ["a", "b"] {
-            let session = core.openSession(clientID: id, cleanStart: true, expiryInterval: 0).session
+            let session = core.openSession(clientID: id, cleanStart: true, expiryInterval: 0)!.session
             let client = EmbeddedConnection()
             _ = session.attach(client.connection, now: .now())
             let request = MQTTPacket.Subscribe(packetIdentifier: 1, subscriptions: [.init(topicFilter: "$iothub/twin/res/#", options: .init(qos: .atLeastOnce))])
@@ -113,5 +113,27 @@ struct BrokerCoreClientPublishTests {
         #expect(try clients[0].publications().isEmpty)
         #expect(try clients[1].publications().map(\.payload) == ["{}"])
         #expect(core.publish(message("{}", topic: "$iothub/twin/res/200/?$rid=2"), toClient: "nobody") == 0)
+    }
+}
+
+@Suite("Broker core: a session belongs to the identity that opened it")
+struct SessionOwnerTests {
+    @Test func anotherIdentityCannotResumeOrTakeOverASession() throws {
+        let core = BrokerCore(logger: Logger(label: "test"))
+        let acme = MQTTIdentity(name: "pump-1", attributes: ["tenant": "acme"]).sessionOwner
+        let globex = MQTTIdentity(name: "pump-1", attributes: ["tenant": "globex"]).sessionOwner
+        #expect(acme != globex)
+        #expect(core.openSession(clientID: "pump-1", cleanStart: false, expiryInterval: 600, owner: acme)?.sessionPresent == false)
+        #expect(core.openSession(clientID: "pump-1", cleanStart: false, expiryInterval: 600, owner: globex) == nil)
+        #expect(core.openSession(clientID: "pump-1", cleanStart: true, expiryInterval: 600, owner: globex) == nil)
+        #expect(core.openSession(clientID: "pump-1", cleanStart: false, expiryInterval: 600, owner: acme)?.sessionPresent == true)
+
+        // The owner survives persistence.
+        let clock = WallClock.now()
+        let batch = core.takePersistenceBatch(clock: clock)
+        let restored = BrokerCore(logger: Logger(label: "test"))
+        restored.restore(PersistedState(sessions: batch.sessions, retained: []), clock: clock, eventLoop: EmbeddedEventLoop())
+        #expect(restored.openSession(clientID: "pump-1", cleanStart: false, expiryInterval: 600, owner: globex) == nil)
+        #expect(restored.openSession(clientID: "pump-1", cleanStart: false, expiryInterval: 600, owner: acme)?.sessionPresent == true)
     }
 }

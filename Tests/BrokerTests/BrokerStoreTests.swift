@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Logging
 import NIOCore
 import NIOEmbedded
@@ -13,7 +14,7 @@ struct BrokerStoreTests {
         let clock = WallClock.now()
 
         let core = BrokerCore(logger: Logger(label: "test"))
-        let session = core.openSession(clientID: "dev-1", cleanStart: true, expiryInterval: 3_600).session
+        let session = core.openSession(clientID: "dev-1", cleanStart: true, expiryInterval: 3_600)!.session
         let subscribe = MQTTPacket.Subscribe(
             packetIdentifier: 1,
             subscriptions: [.init(topicFilter: "cmd/#", options: .init(qos: .exactlyOnce, noLocal: true, retainAsPublished: true))],
@@ -55,7 +56,7 @@ struct BrokerStoreTests {
         let restored = BrokerCore(logger: Logger(label: "test"))
         restored.restore(loaded, clock: WallClock.now(), eventLoop: EmbeddedEventLoop())
         #expect(restored.sessionCount == 1 && restored.retainedCount == 1)
-        let again = restored.openSession(clientID: "dev-1", cleanStart: false, expiryInterval: 3_600)
+        let again = try #require(restored.openSession(clientID: "dev-1", cleanStart: false, expiryInterval: 3_600))
         #expect(again.sessionPresent)
         let reconnected = EmbeddedConnection(receiveMaximum: 5)
         _ = again.session.attach(reconnected.connection, now: .now())
@@ -82,5 +83,26 @@ struct BrokerStoreTests {
         core.restore(saved, clock: clock, eventLoop: EmbeddedEventLoop())
         #expect(core.sessionCount == 1)
         #expect(core.takePersistenceBatch(clock: clock).deletedSessions == ["gone"])
+    }
+}
+
+@Suite("Broker persistence: damaged rows")
+struct BrokerStoreDamageTests {
+    @Test func anUnreadableStoredMessageIsSkippedNotFatal() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("broker-\(UUID().uuidString).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let clock = WallClock.now()
+        let store = try BrokerStore(path: path)
+        var batch = PersistenceBatch()
+        batch.retained = [MQTTMessage(topic: "good", payload: ByteBuffer(string: "1"), qos: .atMostOnce, retain: true)]
+        try store.write(batch, clock: clock)
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            try db.execute(sql: "INSERT INTO retained (topic, message, qos) VALUES ('bad', x'30FF', 0)")
+        }
+        try queue.close()
+        let loaded = try BrokerStore(path: path).load(clock: clock)
+        #expect(loaded.retained.map(\.topic) == ["good"])
+        #expect(loaded.unreadableMessages == 1)
     }
 }

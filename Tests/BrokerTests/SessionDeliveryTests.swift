@@ -172,3 +172,4 @@ struct OutboundTopicAliasTests {
         #expect(sent.map(\.1) == [1, 1, nil, 1])
     }
 }
+

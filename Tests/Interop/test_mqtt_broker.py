@@ -376,3 +376,20 @@ def test_broker_statistics_appear_as_sys_topics_and_metrics(broker):
     client.close()
     metrics = broker.get("/metrics").text
     assert "mqtt_connections" in metrics and "mqtt_messages_received_total" in metrics
+
+
+def test_a_wills_message_expiry_counts_from_when_it_is_published(broker):
+    port = port_of(broker)
+    watcher = Client(port, "expiry-watcher")
+    watcher.connect()
+    watcher.subscribe("lasting/#", qos=1)
+    properties = Properties(PacketTypes.WILLMESSAGE)
+    properties.MessageExpiryInterval = 1
+    client = Client(port, "long-lived")
+    client.client.will_set("lasting/will", b"gone", qos=1, properties=properties)
+    client.connect()
+    time.sleep(2.0)  # longer than the will's expiry; the expiry must start only when the will goes out
+    client.client._sock.close()
+    [message] = watcher.receive(1)
+    assert (message.topic, message.payload) == ("lasting/will", b"gone")
+    watcher.close()

@@ -35,6 +35,12 @@ public struct MQTTIdentity: Sendable, Hashable {
         self.name = name
         self.attributes = attributes
     }
+
+    /// Who owns a session this identity opens: a client id may resume or take over only a session of the
+    /// same identity, so one device cannot reach another's session through an equal client id.
+    public var sessionOwner: String {
+        ([name] + attributes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }).joined(separator: "\u{1F}")
+    }
 }
 
 public enum MQTTAuthenticationResult: Sendable, Equatable {

@@ -16,6 +16,8 @@ final class MQTTConnection: @unchecked Sendable {
     private let statistics: BrokerStatistics
     /// Touched only on the channel's event loop.
     private var flushScheduled = false
+    /// Writes handed to the event loop that have not run yet.
+    private let writesInFlight = Atomic<Int>(0)
     /// The highest topic alias the client accepts (its 5.0 Topic Alias Maximum; 0 for none).
     let clientTopicAliasMaximum: UInt16
     /// Topic aliases the broker has set towards the client. PUBLISH packets are only ever sent under their
@@ -73,10 +75,16 @@ final class MQTTConnection: @unchecked Sendable {
         if let newAlias { topicAliases[newAlias.topic] = newAlias.alias }
         let buffer = encoded
         let isPublish = if case .publish = packet { true } else { false }
-        if channel.eventLoop.inEventLoop {
+        // A write made on the loop may go out at once only when no write from another thread is still waiting
+        // to run there: otherwise it would overtake it (breaking per-topic order, and topic aliases).
+        if channel.eventLoop.inEventLoop, writesInFlight.load(ordering: .acquiring) == 0 {
             write(buffer, isPublish: isPublish)
         } else {
-            channel.eventLoop.execute { self.write(buffer, isPublish: isPublish) }
+            writesInFlight.add(1, ordering: .releasing)
+            channel.eventLoop.execute {
+                self.write(buffer, isPublish: isPublish)
+                self.writesInFlight.subtract(1, ordering: .releasing)
+            }
         }
         return true
     }

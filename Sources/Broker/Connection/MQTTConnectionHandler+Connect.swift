@@ -86,7 +86,13 @@ extension MQTTConnectionHandler {
             acknowledgement.responseInformation = "doppel/response/\(clientID)"
         }
 
-        let opening = core.openSession(clientID: clientID, cleanStart: connect.cleanStart, expiryInterval: expiry)
+        guard
+            let opening = core.openSession(
+                clientID: clientID, cleanStart: connect.cleanStart, expiryInterval: expiry, owner: identity.sessionOwner)
+        else {
+            // Another identity's session has this client id (the same device id in two tenants, say).
+            return refuse(connect, .clientIdentifierNotValid, context: context)
+        }
         let connection = MQTTConnection(
             channel: context.channel, version: connect.protocolVersion,
             receiveMaximum: Int(connect.properties.receiveMaximum ?? UInt16.max),
@@ -95,10 +101,13 @@ extension MQTTConnectionHandler {
         if let previous = core.register(connection, for: clientID) {
             previous.disconnect(.sessionTakenOver, reasonString: "another connection took over the session")
         }
-        let will = connect.will.map { will in
-            MQTTMessage(
-                MQTTPacket.Publish(topicName: will.topic, payload: will.payload, qos: will.qos, retain: will.retain, properties: will.properties),
-                topic: will.topic, publisher: clientID, now: .now())
+        // Built when published, so its message expiry counts from then, not from CONNECT.
+        var will: (@Sendable () -> MQTTMessage)?
+        if let declared = connect.will {
+            let packet = MQTTPacket.Publish(
+                topicName: declared.topic, payload: declared.payload, qos: declared.qos, retain: declared.retain, properties: declared.properties)
+            let publisher = clientID
+            will = { MQTTMessage(packet, topic: packet.topicName, publisher: publisher, now: .now()) }
         }
         let client = Client(
             session: opening.session, connection: connection, identity: identity, will: will,

@@ -28,7 +28,8 @@ final class MQTTConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         let session: MQTTSession
         let connection: MQTTConnection
         let identity: MQTTIdentity
-        var will: MQTTMessage?
+        /// Builds the will message when it is published.
+        var will: (@Sendable () -> MQTTMessage)?
         var willDelay: UInt32
         /// Topic aliases the client set (5.0).
         var aliases: [UInt16: String] = [:]

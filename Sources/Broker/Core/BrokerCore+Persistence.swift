@@ -36,7 +36,7 @@ extension BrokerCore {
                 }
                 batch.sessions.append(
                     PersistedSession(
-                        clientID: clientID, expiryInterval: session.expiryInterval,
+                        clientID: clientID, owner: session.owner, expiryInterval: session.expiryInterval,
                         disconnectedAt: session.disconnectedAt ?? clock.wallMilliseconds, subscriptions: subscriptions,
                         snapshot: session.snapshot()))
             }
@@ -66,6 +66,7 @@ extension BrokerCore {
                     continue
                 }
                 let session = makeSession(persisted.clientID)
+                session.owner = persisted.owner
                 session.expiryInterval = persisted.expiryInterval
                 session.disconnectedAt = persisted.disconnectedAt
                 for subscription in persisted.subscriptions {

@@ -11,8 +11,12 @@ extension BrokerCore {
     /// Finds or creates the session of `clientID`. Clean Start discards an existing one; otherwise it is
     /// resumed with its subscriptions and queued messages. Pending expiry and delayed wills are cancelled:
     /// a new connection came before them.
-    func openSession(clientID: String, cleanStart: Bool, expiryInterval: UInt32) -> SessionOpening {
+    /// Returns `nil`, changing nothing, when the session of `clientID` belongs to another identity.
+    func openSession(clientID: String, cleanStart: Bool, expiryInterval: UInt32, owner: String? = nil) -> SessionOpening? {
         withState { state in
+            if let existing = state.sessions[clientID], let current = existing.owner, let owner, current != owner {
+                return nil
+            }
             if let existing = state.sessions[clientID] {
                 existing.expiryTask?.cancel()
                 existing.expiryTask = nil
@@ -28,6 +32,7 @@ extension BrokerCore {
                 existing.discardMessages()
             }
             let session = makeSession(clientID)
+            session.owner = owner
             session.expiryInterval = min(expiryInterval, configuration.maximumSessionExpiry)
             state.sessions[clientID] = session
             markDirty(session: clientID)
@@ -39,7 +44,8 @@ extension BrokerCore {
     /// newer connection took it over; the will is published now, after its delay, or at session end,
     /// whichever comes first, unless a newer connection came first (MQTT-3.1.3-9).
     func connectionClosed(
-        _ connection: MQTTConnection, of session: MQTTSession, will: MQTTMessage?, willDelay: UInt32, on eventLoop: any EventLoop
+        _ connection: MQTTConnection, of session: MQTTSession, will: (@Sendable () -> MQTTMessage)?, willDelay: UInt32,
+        on eventLoop: any EventLoop
     ) {
         session.detach(connection)
         let publishWillNow: Bool = withState { state in
@@ -62,13 +68,13 @@ extension BrokerCore {
             if let will, willDelay > 0 {
                 let delay = min(willDelay, session.expiryInterval)
                 session.willTask = eventLoop.scheduleTask(in: .seconds(Int64(delay))) { [weak self] in
-                    self?.publish(will)
+                    self?.publish(will())
                 }
                 return false
             }
             return true
         }
-        if publishWillNow, let will { publish(will) }
+        if publishWillNow, let will { publish(will()) }
     }
 
     func expire(_ session: MQTTSession) {

@@ -33,6 +33,8 @@ final class MQTTSession: @unchecked Sendable {
     // Guarded by the core's lock.
     var subscriptions: [String: SubscriptionRecord] = [:]
     var expiryInterval: UInt32 = 0
+    /// The ``MQTTIdentity/sessionOwner`` of the identity that opened it; `nil` for sessions opened in-process.
+    var owner: String?
     /// Wall-clock milliseconds when the last connection ended; `nil` while connected.
     var disconnectedAt: Int64?
     var expiryTask: Scheduled<Void>?

@@ -24,7 +24,11 @@ public final class BrokerPersistence: Service {
         self.interval = interval
         self.logger = logger
         let clock = WallClock.now()
-        core.restore(try store.load(clock: clock), clock: clock, eventLoop: eventLoop)
+        let saved = try store.load(clock: clock)
+        if saved.unreadableMessages > 0 {
+            logger.error("skipped unreadable stored messages", metadata: ["mqtt.unreadable": "\(saved.unreadableMessages)"])
+        }
+        core.restore(saved, clock: clock, eventLoop: eventLoop)
     }
 
     public func run() async throws {

@@ -62,6 +62,9 @@ final class BrokerStore: Sendable {
                     ) WITHOUT ROWID;
                     """)
         }
+        migrator.registerMigration("v2-session-owner") { db in
+            try db.execute(sql: "ALTER TABLE session ADD COLUMN owner TEXT")
+        }
         return migrator
     }
 
@@ -89,8 +92,11 @@ final class BrokerStore: Sendable {
 
     private static func insert(_ session: PersistedSession, clock: WallClock, in db: Database) throws {
         try db.execute(
-            sql: "INSERT INTO session (client_id, expiry_interval, disconnected_at, next_packet_id) VALUES (?, ?, ?, ?)",
-            arguments: [session.clientID, Int64(session.expiryInterval), session.disconnectedAt, Int(session.snapshot.nextPacketIdentifier)])
+            sql: "INSERT INTO session (client_id, expiry_interval, disconnected_at, next_packet_id, owner) VALUES (?, ?, ?, ?, ?)",
+            arguments: [
+                session.clientID, Int64(session.expiryInterval), session.disconnectedAt, Int(session.snapshot.nextPacketIdentifier),
+                session.owner,
+            ])
         for subscription in session.subscriptions {
             try db.execute(
                 sql: """
@@ -126,12 +132,17 @@ final class BrokerStore: Sendable {
         try database.read { db in
             var state = PersistedState()
             for row in try Row.fetchAll(db, sql: "SELECT topic, message, qos, expires_at FROM retained ORDER BY topic") {
-                state.retained.append(try Self.decode(row["message"], qos: row["qos"], expiresAt: row["expires_at"], clock: clock))
+                // One unreadable message must not keep the broker from starting: it is skipped and counted.
+                guard let message = try? Self.decode(row["message"], qos: row["qos"], expiresAt: row["expires_at"], clock: clock) else {
+                    state.unreadableMessages += 1
+                    continue
+                }
+                state.retained.append(message)
             }
             for row in try Row.fetchAll(db, sql: "SELECT * FROM session ORDER BY client_id") {
                 let clientID: String = row["client_id"]
                 var session = PersistedSession(
-                    clientID: clientID, expiryInterval: UInt32(clamping: row["expiry_interval"] as Int64),
+                    clientID: clientID, owner: row["owner"], expiryInterval: UInt32(clamping: row["expiry_interval"] as Int64),
                     disconnectedAt: row["disconnected_at"], subscriptions: [],
                     snapshot: .init(nextPacketIdentifier: UInt16(clamping: row["next_packet_id"] as Int), inflight: [], pending: []))
                 for sub in try Row.fetchAll(db, sql: "SELECT * FROM subscription WHERE client_id = ?", arguments: [clientID]) {
@@ -143,7 +154,10 @@ final class BrokerStore: Sendable {
                 for owed in try Row.fetchAll(db, sql: "SELECT * FROM owed WHERE client_id = ? ORDER BY seq", arguments: [clientID]) {
                     var delivery: MQTTDelivery?
                     if let blob = owed["message"] as Data? {
-                        let message = try Self.decode(blob, qos: owed["message_qos"], expiresAt: owed["expires_at"], clock: clock)
+                        guard let message = try? Self.decode(blob, qos: owed["message_qos"], expiresAt: owed["expires_at"], clock: clock) else {
+                            state.unreadableMessages += 1
+                            continue
+                        }
                         let identifiers = (owed["subscription_ids"] as String? ?? "").split(separator: ",").compactMap { Int($0) }
                         delivery = MQTTDelivery(
                             message: message, qos: MQTTQoS(rawValue: owed["qos"]) ?? .atLeastOnce, retain: owed["retain"],

@@ -4,6 +4,7 @@ import NIOCore
 /// A session as persistence writes and reads it.
 struct PersistedSession: Sendable {
     var clientID: String
+    var owner: String? = nil
     var expiryInterval: UInt32
     /// Wall-clock milliseconds since 1970 when its last connection ended (the time of writing while connected).
     var disconnectedAt: Int64
@@ -31,6 +32,8 @@ struct PersistenceBatch: Sendable {
 struct PersistedState: Sendable {
     var sessions: [PersistedSession] = []
     var retained: [MQTTMessage] = []
+    /// Stored messages that could not be decoded, skipped.
+    var unreadableMessages = 0
 }
 
 /// Converts between the monotonic deadlines the broker runs on and the wall-clock times it stores.

@@ -50,6 +50,11 @@ public final class DeviceCommands: Sendable {
                 try await withTaskCancellationHandler {
                     try await withCheckedThrowingContinuation { continuation in
                         self.pending.withLock { $0[requestID] = continuation }
+                        // Cancelled before the continuation was stored: the cancellation handler found nothing.
+                        if Task.isCancelled, let waiting = self.take(requestID) {
+                            waiting.resume(throwing: CancellationError())
+                            return
+                        }
                         // Nobody subscribed to the device's native commands: an IoT Hub device may take it as a
                         // direct method; otherwise it is offline for commands.
                         if self.broker.publish(request) == 0, self.sendDirectMethod(name, payload: payload, to: device, requestID: requestID) == 0,

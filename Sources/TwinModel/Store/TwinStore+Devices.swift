@@ -24,6 +24,11 @@ extension TwinStore {
         at time: Timestamp = .now
     ) async throws -> (device: Device, created: Bool) {
         try Identifiers.validate(id, kind: "device")
+        // `{thing}.shadow.{name}` is where a thing's named shadow lives: a device with such an id would be
+        // writable by thing `{thing}` through that shadow.
+        if id.contains(".shadow.") {
+            throw TwinModelError.invalidIdentifier(kind: "device", id: id, reason: "\".shadow.\" is kept for AWS named shadows")
+        }
         let credentials = try credentials.validated()
         // Derived before the transaction: PBKDF2 takes milliseconds, the single writer should not wait for it.
         let secretHash: String? = if case .set(let secret) = credentials.secret { DeviceSecretHash(secret: secret).encoded } else { nil }
