@@ -29,3 +29,17 @@ struct StoreDesiredRejectionTests {
         #expect(try await store.desiredRejections(of: twin, in: tenant).isEmpty)
     }
 }
+
+@Suite("Store: ids kept for AWS named shadows")
+struct StoreShadowIdentifierTests {
+    @Test func aDeviceIdMayNotLookLikeANamedShadow() async throws {
+        let (store, _) = try StoreFixture.memory()
+        let error = await StoreFixture.error { try await store.registerDevice("pump.shadow.config", in: StoreFixture.tenant, changedBy: "t") }
+        guard case .invalidIdentifier(let kind, let id, _)? = error else {
+            Issue.record("expected invalidIdentifier, got \(String(describing: error))")
+            return
+        }
+        #expect(kind == "device" && id == "pump.shadow.config")
+        _ = try await store.registerDevice("pump.shadowy", in: StoreFixture.tenant, changedBy: "t")
+    }
+}
