@@ -1,3 +1,5 @@
+import Crypto
+import Foundation
 import NIOCore
 
 /// What a client presents at CONNECT.
@@ -38,8 +40,12 @@ public struct MQTTIdentity: Sendable, Hashable {
 
     /// Who owns a session this identity opens: a client id may resume or take over only a session of the
     /// same identity, so one device cannot reach another's session through an equal client id.
+    ///
+    /// It is the first 15 hex digits (60 bits) of a SHA-256 of the identity: short enough for Swift to keep
+    /// inline in every session without an allocation, and stable across restarts for persistence.
     public var sessionOwner: String {
-        ([name] + attributes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }).joined(separator: "\u{1F}")
+        let text = ([name] + attributes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }).joined(separator: "\u{1F}")
+        return SHA256.hash(data: Array(text.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined().prefix(15).description
     }
 }
 

@@ -8,19 +8,23 @@ public struct MQTTAuthenticatorChain: MQTTAuthenticator {
     /// The identity attribute that remembers which member accepted the client.
     static let memberAttribute = "mqtt.authenticator"
     let members: [any MQTTAuthenticator]
+    /// One attribute dictionary per member, shared by every identity without attributes of its own: an
+    /// anonymous client then costs no dictionary of its own.
+    let memberTags: [[String: String]]
 
     public init(_ members: [any MQTTAuthenticator]) {
         self.members = members
+        self.memberTags = members.indices.map { [Self.memberAttribute: String($0)] }
     }
 
     public func authenticate(_ credentials: MQTTCredentials) async -> MQTTAuthenticationResult {
         guard let index = members.firstIndex(where: { $0.handles(credentials) }) else { return .refused(.notAuthorized) }
-        return Self.tagged(await members[index].authenticate(credentials), member: index)
+        return tagged(await members[index].authenticate(credentials), member: index)
     }
 
     public func authenticateImmediately(_ credentials: MQTTCredentials) -> MQTTAuthenticationResult? {
         guard let index = members.firstIndex(where: { $0.handles(credentials) }) else { return .refused(.notAuthorized) }
-        return members[index].authenticateImmediately(credentials).map { Self.tagged($0, member: index) }
+        return members[index].authenticateImmediately(credentials).map { tagged($0, member: index) }
     }
 
     public func handles(_ credentials: MQTTCredentials) -> Bool {
@@ -42,9 +46,13 @@ public struct MQTTAuthenticatorChain: MQTTAuthenticator {
         return members[index]
     }
 
-    private static func tagged(_ result: MQTTAuthenticationResult, member index: Int) -> MQTTAuthenticationResult {
+    private func tagged(_ result: MQTTAuthenticationResult, member index: Int) -> MQTTAuthenticationResult {
         guard case .accepted(var identity) = result else { return result }
-        identity.attributes[memberAttribute] = String(index)
+        if identity.attributes.isEmpty {
+            identity.attributes = memberTags[index]
+        } else {
+            identity.attributes[Self.memberAttribute] = String(index)
+        }
         return .accepted(identity)
     }
 }
