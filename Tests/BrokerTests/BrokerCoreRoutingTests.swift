@@ -137,3 +137,32 @@ struct SessionOwnerTests {
         #expect(restored.openSession(clientID: "pump-1", cleanStart: false, expiryInterval: 600, owner: acme)?.sessionPresent == true)
     }
 }
+
+@Suite("Broker core: delayed wills")
+struct DelayedWillTests {
+    @Test func cleanStartPublishesAWaitingWillAndAResumeCancelsIt() throws {
+        let core = BrokerCore(logger: Logger(label: "test"))
+        let seen = Recorder()
+        _ = try core.subscribe("wills/#") { seen.append(String(buffer: $0.payload)) }
+        let loop = EmbeddedEventLoop()
+        func dropConnection(_ will: String) throws {
+            let session = try #require(core.openSession(clientID: "dev", cleanStart: false, expiryInterval: 600)).session
+            let client = EmbeddedConnection()
+            _ = session.attach(client.connection, now: .now())
+            core.connectionClosed(
+                client.connection, of: session, will: { MQTTMessage(topic: "wills/dev", payload: ByteBuffer(string: will), qos: .atMostOnce) },
+                willDelay: 60, on: loop)
+        }
+        try dropConnection("resumed")
+        #expect(seen.values.isEmpty, "the will waits out its delay")
+        _ = core.openSession(clientID: "dev", cleanStart: false, expiryInterval: 600)  // back in time: no will
+        loop.advanceTime(by: .seconds(120))
+        #expect(seen.values.isEmpty)
+
+        try dropConnection("ended")
+        _ = core.openSession(clientID: "dev", cleanStart: true, expiryInterval: 600)  // the old session ends
+        #expect(seen.values == ["ended"])
+        loop.advanceTime(by: .seconds(120))
+        #expect(seen.values == ["ended"], "published once")
+    }
+}

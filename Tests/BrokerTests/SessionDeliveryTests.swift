@@ -173,3 +173,19 @@ struct OutboundTopicAliasTests {
     }
 }
 
+
+@Suite("Session: QoS 2 from the client")
+struct InboundQoS2Tests {
+    @Test func aResendIsRecognisedAcrossConnectionsUntilReleased() {
+        let session = MQTTSession(clientID: "c", configuration: BrokerConfiguration())
+        #expect(session.receivedQoS2(5, limit: 2) == .new)
+        // The connection dropped; the client resends on a new one, to the same session.
+        session.detach(EmbeddedConnection().connection)
+        #expect(session.receivedQoS2(5, limit: 2) == .duplicate)
+        #expect(session.receivedQoS2(6, limit: 2) == .new)
+        #expect(session.receivedQoS2(7, limit: 2) == .overLimit)
+        #expect(session.released(5))
+        #expect(session.released(5) == false)
+        #expect(session.receivedQoS2(5, limit: 2) == .new, "a released identifier starts a new message")
+    }
+}

@@ -21,7 +21,7 @@ extension MQTTConnectionHandler {
         case .pubcomp(let comp):
             countDrops(client.session.completed(comp.packetIdentifier, qos2: true, now: now).drops)
         case .pubrel(let rel):
-            let known = client.unreleased.remove(rel.packetIdentifier) != nil
+            let known = client.session.released(rel.packetIdentifier)
             let reason: MQTTReasonCode = known || client.connection.version == .v311 ? .success : .packetIdentifierNotFound
             client.connection.send(.pubcomp(MQTTPacket.PubComp(packetIdentifier: rel.packetIdentifier, reasonCode: reason)))
         case .subscribe(let subscribe):
@@ -91,15 +91,14 @@ extension MQTTConnectionHandler {
         case .exactlyOnce:
             let identifier = publish.packetIdentifier!
             // A PUBLISH whose identifier is still unreleased is a resend: acknowledge, don't deliver twice.
-            if !client.unreleased.contains(identifier) {
-                guard client.unreleased.count < Int(core.configuration.receiveMaximum) else {
-                    return disconnect(client, .receiveMaximumExceeded, "more than \(core.configuration.receiveMaximum) QoS 2 messages unreleased")
-                }
-                client.unreleased.insert(identifier)
+            switch client.session.receivedQoS2(identifier, limit: Int(core.configuration.receiveMaximum)) {
+            case .overLimit:
+                return disconnect(client, .receiveMaximumExceeded, "more than \(core.configuration.receiveMaximum) QoS 2 messages unreleased")
+            case .new:
                 let delivered = core.publish(MQTTMessage(publish, topic: topic, publisher: client.session.clientID, now: .now()))
                 let reason: MQTTReasonCode = delivered == 0 && version == .v5 ? .noMatchingSubscribers : .success
                 client.connection.send(.pubrec(MQTTPacket.PubRec(packetIdentifier: identifier, reasonCode: reason)))
-            } else {
+            case .duplicate:
                 client.connection.send(.pubrec(MQTTPacket.PubRec(packetIdentifier: identifier)))
             }
         }

@@ -33,8 +33,6 @@ final class MQTTConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         var willDelay: UInt32
         /// Topic aliases the client set (5.0).
         var aliases: [UInt16: String] = [:]
-        /// QoS 2 packet identifiers received and not yet released by PUBREL.
-        var unreleased: Set<UInt16> = []
         /// Whether the session expiry at CONNECT was 0, which DISCONNECT may not change (MQTT-3.14.2-2).
         var expiryWasZero: Bool
     }

@@ -13,7 +13,9 @@ extension BrokerCore {
     /// a new connection came before them.
     /// Returns `nil`, changing nothing, when the session of `clientID` belongs to another identity.
     func openSession(clientID: String, cleanStart: Bool, expiryInterval: UInt32, owner: String? = nil) -> SessionOpening? {
-        withState { state in
+        var endedWill: (@Sendable () -> MQTTMessage)?
+        defer { if let endedWill { publish(endedWill()) } }
+        return withState { state in
             if let existing = state.sessions[clientID], let current = existing.owner, let owner, current != owner {
                 return nil
             }
@@ -22,6 +24,10 @@ extension BrokerCore {
                 existing.expiryTask = nil
                 existing.willTask?.cancel()
                 existing.willTask = nil
+                // Clean Start ends the old session: a will still waiting out its delay goes now
+                // (MQTT-3.1.3-9); resuming the session within the delay cancels it.
+                if cleanStart { endedWill = existing.pendingWill }
+                existing.pendingWill = nil
                 if !cleanStart {
                     existing.expiryInterval = min(expiryInterval, configuration.maximumSessionExpiry)
                     existing.disconnectedAt = nil
@@ -67,7 +73,9 @@ extension BrokerCore {
             }
             if let will, willDelay > 0 {
                 let delay = min(willDelay, session.expiryInterval)
+                session.pendingWill = will
                 session.willTask = eventLoop.scheduleTask(in: .seconds(Int64(delay))) { [weak self] in
+                    self?.withState { _ in session.pendingWill = nil }
                     self?.publish(will())
                 }
                 return false

@@ -27,6 +27,35 @@ final class MQTTSession: @unchecked Sendable {
         var pendingBytes = 0
     }
 
+    /// QoS 2 packet identifiers received from the client and not yet released by PUBREL. They belong to the
+    /// session, not the connection, so a PUBLISH resent after a reconnect is still recognised (exactly once).
+    private var unreleasedInbound: Set<UInt16> = []
+
+    /// What a QoS 2 PUBLISH from the client is, by its packet identifier.
+    enum InboundQoS2: Equatable {
+        /// Deliver it and answer PUBREC.
+        case new
+        /// A resend of one not yet released: answer PUBREC, deliver nothing.
+        case duplicate
+        /// More unreleased than the broker's Receive Maximum allows.
+        case overLimit
+    }
+
+    /// Notes a QoS 2 PUBLISH from the client.
+    func receivedQoS2(_ identifier: UInt16, limit: Int) -> InboundQoS2 {
+        lock.withLock { _ in
+            if unreleasedInbound.contains(identifier) { return .duplicate }
+            guard unreleasedInbound.count < limit else { return .overLimit }
+            unreleasedInbound.insert(identifier)
+            return .new
+        }
+    }
+
+    /// PUBREL from the client; `false` when the identifier was not awaiting release.
+    func released(_ identifier: UInt16) -> Bool {
+        lock.withLock { _ in unreleasedInbound.remove(identifier) != nil }
+    }
+
     /// Called after every change to what is owed to the client, so persistence knows to write it.
     let onChange: @Sendable (MQTTSession) -> Void
 
@@ -39,6 +68,8 @@ final class MQTTSession: @unchecked Sendable {
     var disconnectedAt: Int64?
     var expiryTask: Scheduled<Void>?
     var willTask: Scheduled<Void>?
+    /// The will `willTask` will publish, kept so that a session ended early publishes it at once.
+    var pendingWill: (@Sendable () -> MQTTMessage)?
 
     /// A QoS 1 or 2 message sent and not yet fully acknowledged.
     enum Inflight {
