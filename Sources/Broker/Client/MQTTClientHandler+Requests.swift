@@ -31,21 +31,11 @@ extension MQTTClientHandler {
         case .publishBatch(let publishes):
             writeBatch(publishes, promise: promise, context: context)
         case .subscribe(var subscribe, let result):
-            let completion = Completion.subscription(result, filters: subscribe.subscriptions.count)
-            guard let identifier = inFlight.allocate(.subscribe, completion: completion) else {
-                result.fail(MQTTClientError.invalidPacket(.missingPacketIdentifier(.subscribe)))
-                promise?.fail(MQTTClientError.invalidPacket(.missingPacketIdentifier(.subscribe)))
-                return
-            }
+            guard let identifier = allocateSubscription(.subscribe, .subscribe, filters: subscribe.subscriptions.count, result, promise) else { return }
             subscribe.packetIdentifier = identifier
             writeAcknowledged(.subscribe(subscribe), identifier: identifier, awaiting: .suback, result, promise, context)
         case .unsubscribe(var unsubscribe, let result):
-            let completion = Completion.subscription(result, filters: unsubscribe.topicFilters.count)
-            guard let identifier = inFlight.allocate(.unsubscribe, completion: completion) else {
-                result.fail(MQTTClientError.invalidPacket(.missingPacketIdentifier(.unsubscribe)))
-                promise?.fail(MQTTClientError.invalidPacket(.missingPacketIdentifier(.unsubscribe)))
-                return
-            }
+            guard let identifier = allocateSubscription(.unsubscribe, .unsubscribe, filters: unsubscribe.topicFilters.count, result, promise) else { return }
             unsubscribe.packetIdentifier = identifier
             writeAcknowledged(.unsubscribe(unsubscribe), identifier: identifier, awaiting: .unsuback, result, promise, context)
         case .disconnect(let disconnect):
@@ -126,6 +116,20 @@ extension MQTTClientHandler {
     }
 
     /// Writes SUBSCRIBE or UNSUBSCRIBE and fails `result` when the answer does not come in time.
+    /// A packet identifier for a SUBSCRIBE or UNSUBSCRIBE awaiting its acknowledgement; `nil`, with both
+    /// waiters failed, when every identifier is in use.
+    private func allocateSubscription(
+        _ kind: MQTTClientInFlight<Completion, Pending>.Kind, _ type: MQTTPacketType, filters: Int,
+        _ result: EventLoopPromise<[MQTTReasonCode]>, _ promise: EventLoopPromise<Void>?
+    ) -> UInt16? {
+        guard let identifier = inFlight.allocate(kind, completion: .subscription(result, filters: filters)) else {
+            result.fail(MQTTClientError.invalidPacket(.missingPacketIdentifier(type)))
+            promise?.fail(MQTTClientError.invalidPacket(.missingPacketIdentifier(type)))
+            return nil
+        }
+        return identifier
+    }
+
     private func writeAcknowledged(
         _ packet: MQTTPacket,
         identifier: UInt16,

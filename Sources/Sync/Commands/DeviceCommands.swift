@@ -89,9 +89,14 @@ public final class DeviceCommands: Sendable {
         guard message.publisherClientID != nil, case .methodResponse(let status, let requestID)? = AzureTopic(message.topic),
             let waiting = take(requestID)
         else { return }
+        waiting.resume(returning: Reply(status: status, payload: Self.payload(of: message)))
+    }
+
+    /// A device's answer: JSON when it parses, its text otherwise, `null` when empty.
+    private static func payload(of message: MQTTMessage) -> JSONValue {
         let bytes = Array(message.payload.readableBytesView)
-        let payload: JSONValue = bytes.isEmpty ? .null : (try? JSONParser().parse(bytes)) ?? .string(String(decoding: bytes, as: UTF8.self))
-        waiting.resume(returning: Reply(status: status, payload: payload))
+        if bytes.isEmpty { return .null }
+        return (try? JSONParser().parse(bytes)) ?? .string(String(decoding: bytes, as: UTF8.self))
     }
 
     private func take(_ requestID: String) -> CheckedContinuation<Reply, any Error>? {
@@ -108,8 +113,6 @@ public final class DeviceCommands: Sendable {
         let status =
             (levels.count == 3 ? Int(levels[2]) : nil)
             ?? message.properties.userProperties.first { $0.name == "status" }.flatMap { Int($0.value) } ?? 200
-        let bytes = Array(message.payload.readableBytesView)
-        let payload: JSONValue = bytes.isEmpty ? .null : (try? JSONParser().parse(bytes)) ?? .string(String(decoding: bytes, as: UTF8.self))
-        waiting.resume(returning: Reply(status: status, payload: payload))
+        waiting.resume(returning: Reply(status: status, payload: Self.payload(of: message)))
     }
 }
