@@ -36,17 +36,21 @@ struct MQTTListeners {
         if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
             let tls: MQTTTLSConfiguration
             do {
-                tls = try MQTTTLSConfiguration(certificateFile: certificate, privateKeyFile: key, clientCAFile: configuration.tlsClientCA)
+                // Devices may also present certificates of no CA, registered by thumbprint (AWS IoT's
+                // registration without a CA); only the registry can admit those.
+                tls = try MQTTTLSConfiguration(
+                    certificateFile: certificate, privateKeyFile: key, clientCAFile: configuration.tlsClientCA,
+                    acceptsUnchainedClientCertificates: true)
             } catch {
                 throw CommandError(error.description)
             }
             listeners.append(Listener(name: "mqtts", transport: .tls(tls), port: configuration.mqttsPort))
             if tls.requiresClientCertificate {
-                // A client with a verified certificate and no native device login is the registry device its
-                // client id names when the certificate's thumbprint is registered for it (the AWS IoT way, tenant
-                // `default`). A client id the registry does not know falls to the CN check: the device its CN
-                // names (and must use that client id), on the topics the anonymous policy allows. Everyone else
-                // is judged as before.
+                // A client with a certificate and no native device login is the registry device its client id
+                // names when the certificate's thumbprint is registered for it (the AWS IoT way, tenant
+                // `default`), whoever issued it. A client id the registry does not know falls to the CN check,
+                // which only a certificate issued by a client CA passes: the device its CN names (and must use
+                // that client id), on the topics the anonymous policy allows. Everyone else is judged as before.
                 let commonName = X509CommonNameAuthenticator(authorizingWith: anonymous)
                 authenticator = MQTTAuthenticatorChain([
                     DeviceCertificateAuthenticator(store: registry, otherwise: commonName), azure, devices, commonName, anonymous,

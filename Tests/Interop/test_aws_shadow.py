@@ -31,6 +31,12 @@ def make_ca(directory, name):
             cwd=directory)
 
 
+def make_self_signed(directory, name, subject):
+    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", f"{name}.key", "-out", f"{name}.pem", "-days", "2", "-subj", subject,
+            "-addext", "basicConstraints=critical,CA:FALSE", "-addext", "extendedKeyUsage=clientAuth", cwd=directory)
+
+
 def make_leaf(directory, name, subject, extensions):
     openssl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
             "-keyout", f"{name}.key", "-out", f"{name}.csr", "-subj", subject, cwd=directory)
@@ -49,6 +55,9 @@ class Certificates:
         # AWS certificates name no thing: the registry's thumbprint ties a certificate to its thing.
         make_leaf(directory, "thing-1", "/O=Doppel test/CN=some certificate", client)
         make_leaf(directory, "thing-2", "/O=Doppel test/CN=thing-2", client)
+        # AWS IoT also registers certificates of no CA ("without a CA"): these chain to nothing Doppel trusts.
+        make_self_signed(directory, "thing-3", "/CN=thing-3")
+        make_self_signed(directory, "thing-4", "/CN=thing-4")
 
     def __getitem__(self, name):
         return str(self.directory / name)
@@ -247,3 +256,28 @@ def test_a_certificate_not_registered_for_the_thing_is_refused_and_other_things_
     with pytest.raises(mqtt.SubscribeError):  # refused with 0x80: another thing's shadow topics
         future.result(WAIT)
     connection.disconnect().result(WAIT)
+
+
+def test_a_self_signed_certificate_registered_by_thumbprint_gets_its_shadow(server, certs):
+    register(server, "thing-3", certs.sha256("thing-3"))
+    connection = connect(server, certs, "thing-3")
+    shadow = ShadowInbox(connection, "thing-3")
+    future = shadow.client.publish_update_shadow(
+        iotshadow.UpdateShadowRequest(thing_name="thing-3", client_token="self-signed",
+                                      state=iotshadow.ShadowState(reported={"firmware": "1.0"})),
+        mqtt.QoS.AT_LEAST_ONCE)
+    future.result(WAIT)
+    accepted = shadow.expect("update/accepted")
+    assert accepted.client_token == "self-signed" and accepted.state.reported == {"firmware": "1.0"}
+    state = requests.get(f"{server.http}/v1/twins/thing-3/state", headers=headers(), timeout=WAIT).json()
+    assert state["reported"]["firmware"] == "1.0"
+    connection.disconnect().result(WAIT)
+
+
+def test_a_self_signed_certificate_admits_nobody_by_its_common_name_alone(server, certs):
+    # thing-4's certificate names thing-4 as its CN, but neither chains to the client CA nor is registered.
+    with pytest.raises(AwsCrtError):
+        connect(server, certs, "thing-4")
+    register(server, "thing-4", certs.sha256("thing-3"))  # another certificate's thumbprint
+    with pytest.raises(AwsCrtError):
+        connect(server, certs, "thing-4")

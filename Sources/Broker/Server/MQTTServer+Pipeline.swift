@@ -10,7 +10,11 @@ extension MQTTServer {
         authenticator: any MQTTAuthenticator, logger: Logger
     ) throws {
         if let tls = transport.tlsConfiguration {
-            try pipeline.addHandler(NIOSSLServerHandler(context: tls.context))
+            if let verifier = tls.clientCertificateVerifier {
+                try pipeline.addHandler(NIOSSLServerHandler(context: tls.context, customVerificationCallbackWithMetadata: verifier.verify))
+            } else {
+                try pipeline.addHandler(NIOSSLServerHandler(context: tls.context))
+            }
             try pipeline.addHandler(MQTTTLSFailureHandler(logger: logger))
         }
         switch transport {

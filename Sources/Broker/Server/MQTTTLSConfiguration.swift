@@ -9,15 +9,22 @@ import NIOSSL
 public struct MQTTTLSConfiguration: Sendable {
     /// Shared by every connection of the listeners that use this configuration.
     let context: NIOSSLContext
-    /// Whether clients must present a certificate that chains to one of the client CAs.
+    /// Whether clients must present a certificate (mutual TLS).
     public let requiresClientCertificate: Bool
+    /// Judges client certificates under mutual TLS.
+    let clientCertificateVerifier: MQTTClientCertificateVerifier?
 
     /// - Parameters:
     ///   - certificateFile: PEM: the server certificate, then any intermediates.
     ///   - privateKeyFile: PEM: the certificate's private key (PKCS#8, PKCS#1 or SEC1, unencrypted).
     ///   - clientCAFile: PEM: one or more CA certificates; with it, clients must present a certificate
-    ///     issued by one of them (mutual TLS), and the certificate's subject CN reaches the authenticator.
-    public init(certificateFile: String, privateKeyFile: String, clientCAFile: String? = nil) throws(MQTTConfigurationError) {
+    ///     (mutual TLS). The subject CN of one issued by one of them reaches the authenticator.
+    ///   - acceptsUnchainedClientCertificates: with a client CA, a certificate issued by none of them (a
+    ///     self-signed one) still completes the handshake; the authenticator sees its DER but no CN, so only a
+    ///     registered thumbprint can admit it. Without it such a certificate fails the handshake.
+    public init(
+        certificateFile: String, privateKeyFile: String, clientCAFile: String? = nil, acceptsUnchainedClientCertificates: Bool = false
+    ) throws(MQTTConfigurationError) {
         let chain = try Self.certificates(in: certificateFile)
         let key: NIOSSLPrivateKey
         do {
@@ -29,12 +36,19 @@ public struct MQTTTLSConfiguration: Sendable {
         }
         var configuration: TLSConfiguration
         if let clientCAFile {
+            let clientCAs = try Self.certificates(in: clientCAFile)
+            do {
+                clientCertificateVerifier = try MQTTClientCertificateVerifier(
+                    clientCAs: clientCAs, acceptsUnchained: acceptsUnchainedClientCertificates)
+            } catch {
+                throw .notPEM(path: clientCAFile, what: "X.509 CA certificate")
+            }
             configuration = .makeServerConfigurationWithMTLS(
-                certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key),
-                trustRoots: .certificates(try Self.certificates(in: clientCAFile)))
+                certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key), trustRoots: .certificates(clientCAs))
             // Tells clients which CAs are accepted, so those holding several certificates pick the right one.
             configuration.sendCANameList = true
         } else {
+            clientCertificateVerifier = nil
             configuration = .makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
         }
         configuration.minimumTLSVersion = .tlsv12
