@@ -45,6 +45,7 @@ public final class DeviceSync: Service, MQTTBrokerEvents {
             _ = queue.enqueue(.reconcile(DeviceAddress(tenant: tenant, id: twin)), bypassingCapacity: true)
         }
         try subscribeAzureRequests()
+        try subscribeJobsRequests()
         broker.setEvents(self)
     }
 

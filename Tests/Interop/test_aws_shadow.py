@@ -14,7 +14,7 @@ import pytest
 import requests
 from awscrt import mqtt
 from awscrt.exceptions import AwsCrtError
-from awsiot import iotshadow, mqtt_connection_builder
+from awsiot import iotjobs, iotshadow, mqtt_connection_builder
 
 WAIT = 10  # seconds; an upper bound for a reply, not a performance assertion
 ADMIN = "interop-admin-token-0123456789"
@@ -281,3 +281,66 @@ def test_a_self_signed_certificate_admits_nobody_by_its_common_name_alone(server
     register(server, "thing-4", certs.sha256("thing-3"))  # another certificate's thumbprint
     with pytest.raises(AwsCrtError):
         connect(server, certs, "thing-4")
+
+
+def test_the_jobs_topics_answer_in_the_sdks_shapes(server, certs):
+    """No job targets thing-1 yet: the pending list is empty, start-next and $next find nothing, a named
+    job is ResourceNotFound and a malformed update is InvalidRequest, each on the topic the SDK listens to."""
+    connection = connect(server, certs, "thing-1")
+    jobs = iotjobs.IotJobsClient(connection)
+    replies = queue.Queue()
+    thing = {"thing_name": "thing-1"}
+    subscriptions = [
+        (jobs.subscribe_to_get_pending_job_executions_accepted, iotjobs.GetPendingJobExecutionsSubscriptionRequest(**thing), "pending"),
+        (jobs.subscribe_to_start_next_pending_job_execution_accepted,
+         iotjobs.StartNextPendingJobExecutionSubscriptionRequest(**thing), "start-next"),
+        (jobs.subscribe_to_describe_job_execution_accepted,
+         iotjobs.DescribeJobExecutionSubscriptionRequest(job_id="$next", **thing), "next"),
+        (jobs.subscribe_to_describe_job_execution_rejected,
+         iotjobs.DescribeJobExecutionSubscriptionRequest(job_id="job-7", **thing), "describe-rejected"),
+        (jobs.subscribe_to_update_job_execution_rejected,
+         iotjobs.UpdateJobExecutionSubscriptionRequest(job_id="job-7", **thing), "update-rejected"),
+    ]
+    for subscribe, request, name in subscriptions:
+        future, _ = subscribe(request=request, qos=mqtt.QoS.AT_LEAST_ONCE,
+                              callback=lambda response, name=name: replies.put((name, response)))
+        future.result(WAIT)
+
+    def expect(name):
+        kind, response = replies.get(timeout=WAIT)
+        assert kind == name, (kind, response)
+        return response
+
+    jobs.publish_get_pending_job_executions(
+        iotjobs.GetPendingJobExecutionsRequest(client_token="t1", **thing), mqtt.QoS.AT_LEAST_ONCE).result(WAIT)
+    pending = expect("pending")
+    assert (pending.client_token, pending.in_progress_jobs, pending.queued_jobs) == ("t1", [], [])
+    assert pending.timestamp is not None
+
+    jobs.publish_start_next_pending_job_execution(
+        iotjobs.StartNextPendingJobExecutionRequest(client_token="t2", **thing), mqtt.QoS.AT_LEAST_ONCE).result(WAIT)
+    started = expect("start-next")
+    assert started.client_token == "t2" and started.execution is None
+
+    jobs.publish_describe_job_execution(
+        iotjobs.DescribeJobExecutionRequest(job_id="$next", client_token="t3", **thing), mqtt.QoS.AT_LEAST_ONCE).result(WAIT)
+    assert expect("next").execution is None
+
+    jobs.publish_describe_job_execution(
+        iotjobs.DescribeJobExecutionRequest(job_id="job-7", client_token="t4", **thing), mqtt.QoS.AT_LEAST_ONCE).result(WAIT)
+    missing = expect("describe-rejected")
+    assert (missing.code, missing.client_token) == ("ResourceNotFound", "t4") and "job-7" in missing.message
+
+    jobs.publish_update_job_execution(
+        iotjobs.UpdateJobExecutionRequest(job_id="job-7", status="SUCCEEDED", client_token="t5", **thing),
+        mqtt.QoS.AT_LEAST_ONCE).result(WAIT)
+    assert expect("update-rejected").code == "ResourceNotFound"
+
+    # The server alone cancels: a device asking for CANCELED is refused before any lookup.
+    connection.publish(topic="$aws/things/thing-1/jobs/job-7/update", qos=mqtt.QoS.AT_LEAST_ONCE,
+                       payload=json.dumps({"status": "CANCELED", "clientToken": "t6"}))[0].result(WAIT)
+    refused = expect("update-rejected")
+    assert (refused.code, refused.client_token) == ("InvalidRequest", "t6")
+    connection.publish(topic="$aws/things/thing-1/jobs/job-7/update", qos=mqtt.QoS.AT_LEAST_ONCE, payload="{")[0].result(WAIT)
+    assert expect("update-rejected").code == "InvalidJson"
+    connection.disconnect().result(WAIT)
