@@ -50,7 +50,7 @@ public func buildRouter(
     TwinsController(store: store).addRoutes(to: twins)
     RelationshipsController(store: store).addRoutes(to: twins)
     DeviceStateController(store: store).addRoutes(to: twins)
-    CommandsController(commands: commands).addRoutes(to: twins)
+    CommandsController(commands: commands, store: store).addRoutes(to: twins)
     DevicesController(store: store).addRoutes(to: v1.group("devices"))
     ModelsController(store: store).addRoutes(to: v1.group("models"))
     TokensController(store: store).addRoutes(to: v1.group("tokens"))

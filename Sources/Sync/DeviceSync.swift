@@ -24,6 +24,8 @@ public final class DeviceSync: Service, MQTTBrokerEvents {
     public static let queueCapacity = 10_000
     public let store: TwinStore
     public let broker: BrokerCore
+    /// Commands to this broker's devices; queued ones go out when a device's command subscription becomes active.
+    public let commands: DeviceCommands
     let logger: Logger
     let queue = WorkQueue<Work>(capacity: DeviceSync.queueCapacity)
 
@@ -31,6 +33,7 @@ public final class DeviceSync: Service, MQTTBrokerEvents {
         self.store = store
         self.broker = broker
         self.logger = logger
+        commands = try DeviceCommands(broker: broker, store: store, logger: logger)
         _ = try broker.subscribe("tenant/+/device/+/twin/+") { [queue, broker] message in
             // Our own publications (deltas) come back here: only devices' requests are work.
             guard message.publisherClientID != nil, let topic = DeviceTopic(message.topic),
@@ -64,18 +67,30 @@ public final class DeviceSync: Service, MQTTBrokerEvents {
     public func clientConnected(_ identity: MQTTIdentity, clientID: String, sessionPresent: Bool) {
         guard let device = DeviceAuthenticator.device(of: identity) else { return }
         _ = queue.enqueue(.connection(device, connected: true), bypassingCapacity: true)
-        // A resumed session still holds its subscription to the delta topic: it became active again.
-        if sessionPresent { _ = queue.enqueue(.reconcile(device), bypassingCapacity: true) }
+        // A resumed session still holds its subscriptions to the delta and command topics: they became active again.
+        if sessionPresent {
+            _ = queue.enqueue(.reconcile(device), bypassingCapacity: true)
+            commands.subscriptionBecameActive(device)
+        }
     }
 
     public func clientSubscribed(_ identity: MQTTIdentity, clientID: String, filters: [String]) {
         guard let device = DeviceAuthenticator.device(of: identity) else { return }
-        let deltaTopic = DeviceTopic(tenant: device.tenant, device: device.id, path: "twin/desired").name
         var tree = TopicTree<Int>()
         for filter in filters { try? tree.insert(0, for: filter) }
-        var matches: [Int] = []
-        tree.match(deltaTopic, into: &matches)
-        if !matches.isEmpty { _ = queue.enqueue(.reconcile(device), bypassingCapacity: true) }
+        func matches(_ topic: String) -> Bool {
+            var matches: [Int] = []
+            tree.match(topic, into: &matches)
+            return !matches.isEmpty
+        }
+        if matches(DeviceTopic(tenant: device.tenant, device: device.id, path: "twin/desired").name) {
+            _ = queue.enqueue(.reconcile(device), bypassingCapacity: true)
+        }
+        if matches(DeviceTopic(tenant: device.tenant, device: device.id, path: "commands/any").name)
+            || matches(AzureTopic.methodRequest("any", requestID: "0"))
+        {
+            commands.subscriptionBecameActive(device)
+        }
     }
 
     public func clientDisconnected(_ identity: MQTTIdentity, clientID: String) {

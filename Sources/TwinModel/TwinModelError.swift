@@ -40,6 +40,9 @@ public enum TwinModelError: Error, Sendable, Equatable {
     /// A model cannot be deleted while twins of a strict tenant use it.
     case modelInUse(id: String, twins: Int)
     case deviceNotFound(String)
+    /// A device already has the most queued commands it may have.
+    case commandQueueFull(twin: String, limit: Int)
+    case commandNotFound(twin: String, id: String)
     /// A device credential is malformed; `field` names it as the HTTP body does (`sasKeys.primary`).
     case invalidCredential(field: String, reason: String)
 }
@@ -73,6 +76,8 @@ extension TwinModelError: CustomStringConvertible {
         case .unknownDesiredKey(let key): "desired holds no key \"\(key)\" to reject"
         case .modelInUse(let id, let twins): "model \"\(id)\" is the model of \(twins) twins; the tenant is strict, so it stays"
         case .deviceNotFound(let id): "device \"\(id)\" not found"
+        case .commandQueueFull(let twin, let limit): "twin \"\(twin)\" already has \(limit) queued commands; wait until it takes some"
+        case .commandNotFound(let twin, let id): "twin \"\(twin)\" has no command \"\(id)\""
         case .invalidCredential(let field, let reason): "\(field) \(reason)"
         }
     }

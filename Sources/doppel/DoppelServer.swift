@@ -45,7 +45,7 @@ struct DoppelServer {
         apiConfiguration.host = configuration.httpHost
         apiConfiguration.port = configuration.httpPort
         let application = buildApplication(
-            store: store, configuration: apiConfiguration, metrics: metrics, commands: try DeviceCommands(broker: brokerCore), logger: logger
+            store: store, configuration: apiConfiguration, metrics: metrics, commands: deviceSync.commands, logger: logger
         ) { port in
             logger.notice("HTTP API listening", metadata: ["http.port": "\(port)"])
             record("http", port: port)

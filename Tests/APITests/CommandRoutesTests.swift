@@ -14,7 +14,7 @@ struct CommandRoutesTests {
             try await api.send(.post, "/v1/twins/d1/commands/reboot", body: #"{"timeoutSeconds": 0}"#)
                 .expectProblem(.badRequest, detail: "timeoutSeconds must be a number from 1 to 300")
             try await api.send(.post, "/v1/twins/d1/commands/reboot", body: #"{"payload": 1, "colour": 2}"#)
-                .expectProblem(.badRequest, detail: #"unknown member "colour"; a command takes payload and timeoutSeconds"#)
+                .expectProblem(.badRequest, detail: #"unknown member "colour"; a command takes payload, timeoutSeconds, queue and ttlSeconds"#)
             try await api.send(.post, "/v1/twins/d1/commands/reboot", body: #"{"payload": {"delay": 5}}"#)
                 .expectProblem(
                     .serviceUnavailable, type: "https://doppel.dev/problems/commands-unavailable",

@@ -174,11 +174,11 @@ def test_commands_over_http_reach_the_device_and_return_its_answer(doppel):
 
     rebooted = command("d1", "reboot", payload={"delay": 5})
     assert rebooted.status_code == 200, rebooted.text
-    assert rebooted.json() == {"status": 200, "payload": {"ok": True}}
+    assert {k: v for k, v in rebooted.json().items() if k != "id"} == {"status": 200, "payload": {"ok": True}}
     assert json.loads(received[0].payload) == {"delay": 5}
 
     blinked = command("d1", "blink")
-    assert blinked.json() == {"status": 202, "payload": {"blinking": True}}, "MQTT 5 response topic and correlation data"
+    assert blinked.json()["status"] == 202 and blinked.json()["payload"] == {"blinking": True}, "MQTT 5 response topic and correlation data"
 
     slow = command("d1", "slow", timeoutSeconds=1)
     assert slow.status_code == 504 and slow.json()["type"].endswith("/command-timeout")
@@ -187,6 +187,70 @@ def test_commands_over_http_reach_the_device_and_return_its_answer(doppel):
     bad = command("d1", "reboot", timeoutSeconds=0)
     assert bad.status_code == 400
     device.close()
+
+    history = requests.get(f"{server.http}/v1/twins/d1/commands", headers=headers(), timeout=WAIT).json()["value"]
+    assert [(c["name"], c["status"]) for c in history] == [("slow", "timedOut"), ("blink", "completed"), ("reboot", "completed")]
+    assert history[2]["id"] == rebooted.json()["id"] and history[2]["reply"] == {"status": 200, "payload": {"ok": True}}
+    assert history[2]["payload"] == {"delay": 5} and history[2]["requestedBy"].startswith("token:")
+    assert [c["status"] for c in requests.get(f"{server.http}/v1/twins/d2/commands", headers=headers(), timeout=WAIT).json()["value"]] \
+        == ["offline"]
+
+
+def test_queued_commands_wait_for_the_device_and_expire_after_their_time_to_live(doppel):
+    server = doppel(args=["--admin-token", ADMIN])
+    register(server, "d3")
+
+    def queue(name, **body):
+        response = requests.post(f"{server.http}/v1/twins/d3/commands/{name}", json={"queue": True, **body},
+                                 headers=headers(), timeout=WAIT)
+        assert response.status_code == 202, response.text
+        assert response.headers["Location"] == f"/v1/twins/d3/commands/{response.json()['id']}"
+        return response.json()
+
+    def status(command):
+        response = requests.get(f"{server.http}/v1/twins/d3/commands/{command['id']}", headers=headers(), timeout=WAIT)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    stale = queue("wipe", ttlSeconds=1)
+    first = queue("reboot", payload={"delay": 1}, ttlSeconds=600)
+    second = queue("blink", ttlSeconds=600)
+    assert first["status"] == "queued" and "expiresAt" in first
+    time.sleep(1.5)  # past the stale command's time to live
+    assert status(stale)["status"] == "expired"
+    assert status(first)["status"] == "queued"
+
+    received = []
+
+    def answer(client, userdata, message):
+        received.append(message.topic)
+        rid = message.topic.split("?rid=")[1]
+        client.publish(prefix("d3") + f"commands/res/200?rid={rid}", json.dumps({"done": message.topic.split("/")[-1]}), qos=1)
+
+    device = device_client(server, "d3")
+    device.connect()
+    device.client.on_message = answer
+    device.subscribe(prefix("d3") + "commands/+", qos=1)  # not commands/res/…, its own replies
+    deadline = time.monotonic() + WAIT
+    while status(second)["status"] != "completed" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [topic.split("/")[-1].split("?")[0] for topic in received] == ["reboot", "blink"], "oldest first, the expired one never"
+    done = status(first)
+    assert done["status"] == "completed" and done["reply"]["status"] == 200 and "deliveredAt" in done and "completedAt" in done
+    assert status(stale)["status"] == "expired"
+
+    # Queued while the device listens: delivered at once.
+    third = queue("ping")
+    deadline = time.monotonic() + WAIT
+    while status(third)["status"] != "completed" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert status(third)["status"] == "completed"
+    device.close()
+
+    refused = requests.post(f"{server.http}/v1/twins/d3/commands/x", json={"ttlSeconds": 5}, headers=headers(), timeout=WAIT)
+    assert refused.status_code == 400 and "queued commands only" in refused.json()["detail"]
+    missing = requests.get(f"{server.http}/v1/twins/d3/commands/nope", headers=headers(), timeout=WAIT)
+    assert missing.status_code == 404
 
 
 def test_a_device_offline_through_three_desired_changes_gets_one_delta_with_the_latest_state(doppel):
@@ -258,4 +322,20 @@ def test_a_device_says_which_desired_keys_it_cannot_apply(doppel):
 
     set_desired({"fan": "high"})  # the operator changes the key: the rejection lapses
     assert state()["rejected"] == {}
+    device.close()
+
+
+def test_a_queued_command_survives_a_restart_and_reaches_the_device_afterwards(doppel):
+    server = doppel(args=["--admin-token", ADMIN])
+    register(server, "d4")
+    queued = requests.post(f"{server.http}/v1/twins/d4/commands/calibrate", json={"queue": True, "payload": {"span": 2}},
+                           headers=headers(), timeout=WAIT).json()
+    data_dir = server.data_dir
+    server.stop()
+    server = doppel(data_dir=data_dir, args=["--admin-token", ADMIN])
+    device = device_client(server, "d4")
+    device.connect()
+    device.subscribe(prefix("d4") + "commands/+", qos=1)
+    [message] = device.receive(1)
+    assert message.topic == prefix("d4") + f"commands/calibrate?rid={queued['id']}" and json.loads(message.payload) == {"span": 2}
     device.close()

@@ -44,7 +44,8 @@ extension ProblemDetails {
                 .unknownDesiredKey:
                 (.badRequest, "invalid-document")
             case .sectionTooLarge: (.contentTooLarge, "document-too-large")
-            case .tenantNotFound, .twinNotFound, .relationshipNotFound, .modelNotFound, .deviceNotFound: (.notFound, "not-found")
+            case .tenantNotFound, .twinNotFound, .relationshipNotFound, .modelNotFound, .deviceNotFound, .commandNotFound: (.notFound, "not-found")
+            case .commandQueueFull: (.tooManyRequests, "command-queue-full")
             case .twinAlreadyExists, .relationshipAlreadyExists, .modelAlreadyExists: (.preconditionFailed, "already-exists")
             case .preconditionFailed: (.preconditionFailed, "precondition-failed")
             case .twinHasRelationships: (.conflict, "relationships-not-deleted")

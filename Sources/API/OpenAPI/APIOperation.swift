@@ -62,8 +62,14 @@ extension APIOperation {
             errors: [400, 404, 412, 413, 415]),
         APIOperation(
             method: "POST", path: "/v1/twins/{id}/commands/{name}",
-            summary: "Send a command to a connected device and wait for its answer (404 offline, 504 timeout)", role: .operator,
-            body: (["application/json"], "CommandRequest"), success: (200, "CommandResult"), errors: [400, 404, 503, 504]),
+            summary: "Send a command to a connected device and wait for its answer (404 offline, 504 timeout), or queue it with a time to live (202 with the Command)",
+            role: .operator, body: (["application/json"], "CommandRequest"), success: (200, "CommandResult"), errors: [400, 404, 429, 503, 504]),
+        APIOperation(
+            method: "GET", path: "/v1/twins/{id}/commands", summary: "The twin's command history, newest first (?limit=)", role: .viewer,
+            body: nil, success: (200, "CommandList"), errors: [400, 404]),
+        APIOperation(
+            method: "GET", path: "/v1/twins/{id}/commands/{commandId}", summary: "One command and what became of it", role: .viewer,
+            body: nil, success: (200, "Command"), errors: [404]),
         APIOperation(
             method: "PUT", path: "/v1/devices/{id}", summary: "Register a device (creating its twin) or change its registration",
             role: .operator, body: (["application/json"], "DeviceRegistration"), success: (200, "Device"), errors: [400, 404],

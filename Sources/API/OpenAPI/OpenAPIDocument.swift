@@ -202,12 +202,27 @@ enum OpenAPIDocument {
         ],
         "CommandRequest": [
             "type": "object", "additionalProperties": false,
-            "properties": ["payload": [:], "timeoutSeconds": ["type": "number", "minimum": 1, "maximum": 300]],
+            "properties": [
+                "payload": [:], "timeoutSeconds": ["type": "number", "minimum": 1, "maximum": 300], "queue": ["type": "boolean"],
+                "ttlSeconds": ["type": "number", "minimum": 1, "maximum": 604_800],
+            ],
         ],
         "CommandResult": [
-            "type": "object", "required": ["status", "payload"],
-            "properties": ["status": ["type": "integer"], "payload": [:]],
+            "type": "object", "required": ["id", "status", "payload"],
+            "properties": ["id": ["type": "string"], "status": ["type": "integer"], "payload": [:]],
         ],
+        "Command": [
+            "type": "object", "required": ["id", "name", "payload", "status", "requestedBy", "createdAt", "timeoutSeconds"],
+            "properties": [
+                "id": ["type": "string"], "name": ["type": "string"], "payload": [:],
+                "status": ["enum": ["queued", "sent", "completed", "timedOut", "offline", "expired"]],
+                "requestedBy": ["type": "string"], "createdAt": ["type": "string", "format": "date-time"],
+                "expiresAt": ["type": "string", "format": "date-time"], "deliveredAt": ["type": "string", "format": "date-time"],
+                "completedAt": ["type": "string", "format": "date-time"], "timeoutSeconds": ["type": "number"],
+                "reply": ["type": "object", "properties": ["status": ["type": "integer"], "payload": [:]]],
+            ],
+        ],
+        "CommandList": ["type": "object", "properties": ["value": ["type": "array", "items": ["$ref": "#/components/schemas/Command"]]]],
         "TenantSettings": [
             "type": "object", "additionalProperties": false,
             "properties": ["validation": ["enum": ["lenient", "strict"]]],

@@ -11,6 +11,7 @@ enum StoreMigrations {
         migrator.registerMigration("v3-tenant-validation", migrate: addTenantValidation)
         migrator.registerMigration("v4-devices", migrate: createDevices)
         migrator.registerMigration("v5-desired-rejections", migrate: createDesiredRejections)
+        migrator.registerMigration("v6-commands", migrate: createCommands)
         return migrator
     }
 
@@ -159,6 +160,29 @@ enum StoreMigrations {
                     at INTEGER NOT NULL,
                     PRIMARY KEY (twin, key)
                 ) WITHOUT ROWID;
+                """)
+    }
+
+    private static func createCommands(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE command (
+                    seq INTEGER PRIMARY KEY,
+                    id TEXT NOT NULL UNIQUE,
+                    twin INTEGER NOT NULL REFERENCES twin(pk) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    payload TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    requested_by TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    expires_at INTEGER,
+                    timeout_ms INTEGER NOT NULL,
+                    delivered_at INTEGER,
+                    completed_at INTEGER,
+                    reply_status INTEGER,
+                    reply TEXT
+                );
+                CREATE INDEX command_by_twin ON command(twin, status, seq);
                 """)
     }
 }
