@@ -16,11 +16,12 @@ public func buildApplication(
     configuration: APIConfiguration = APIConfiguration(),
     metrics: PrometheusCollectorRegistry? = nil,
     commands: DeviceCommands? = nil,
+    deviceMessages: CloudToDeviceMessages? = nil,
     logger: Logger,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let imports = ImportJobs()
-    let router = buildRouter(store: store, configuration: configuration, metrics: metrics, imports: imports, commands: commands)
+    let router = buildRouter(store: store, configuration: configuration, metrics: metrics, imports: imports, commands: commands, deviceMessages: deviceMessages)
     return Application(
         router: router,
         configuration: ApplicationConfiguration(
@@ -39,7 +40,8 @@ public func buildRouter(
     configuration: APIConfiguration = APIConfiguration(),
     metrics: PrometheusCollectorRegistry? = nil,
     imports: ImportJobs = ImportJobs(),
-    commands: DeviceCommands? = nil
+    commands: DeviceCommands? = nil,
+    deviceMessages: CloudToDeviceMessages? = nil
 ) -> Router<DoppelRequestContext> {
     let router = Router(context: DoppelRequestContext.self)
     router.add(middleware: MetricsMiddleware())
@@ -51,7 +53,9 @@ public func buildRouter(
     RelationshipsController(store: store).addRoutes(to: twins)
     DeviceStateController(store: store).addRoutes(to: twins)
     CommandsController(commands: commands, store: store).addRoutes(to: twins)
-    DevicesController(store: store).addRoutes(to: v1.group("devices"))
+    let devices = v1.group("devices")
+    DevicesController(store: store).addRoutes(to: devices)
+    DeviceMessagesController(messages: deviceMessages, store: store).addRoutes(to: devices)
     ModelsController(store: store).addRoutes(to: v1.group("models"))
     TokensController(store: store).addRoutes(to: v1.group("tokens"))
     TenantController(store: store).addRoutes(to: v1.group("tenant"))

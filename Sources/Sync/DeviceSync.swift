@@ -26,6 +26,8 @@ public final class DeviceSync: Service, MQTTBrokerEvents {
     public let broker: BrokerCore
     /// Commands to this broker's devices; queued ones go out when a device's command subscription becomes active.
     public let commands: DeviceCommands
+    /// IoT Hub cloud-to-device messages; queued ones go out when a device subscribes to them.
+    public let cloudToDevice: CloudToDeviceMessages
     let logger: Logger
     let queue = WorkQueue<Work>(capacity: DeviceSync.queueCapacity)
 
@@ -34,6 +36,7 @@ public final class DeviceSync: Service, MQTTBrokerEvents {
         self.broker = broker
         self.logger = logger
         commands = try DeviceCommands(broker: broker, store: store, logger: logger)
+        cloudToDevice = CloudToDeviceMessages(broker: broker, store: store, logger: logger)
         _ = try broker.subscribe("tenant/+/device/+/twin/+") { [queue, broker] message in
             // Our own publications (deltas) come back here: only devices' requests are work.
             guard message.publisherClientID != nil, let topic = DeviceTopic(message.topic),
@@ -71,6 +74,7 @@ public final class DeviceSync: Service, MQTTBrokerEvents {
         if sessionPresent {
             _ = queue.enqueue(.reconcile(device), bypassingCapacity: true)
             commands.subscriptionBecameActive(device)
+            cloudToDevice.subscriptionBecameActive(device)
         }
     }
 
@@ -90,6 +94,9 @@ public final class DeviceSync: Service, MQTTBrokerEvents {
             || matches(AzureTopic.methodRequest("any", requestID: "0"))
         {
             commands.subscriptionBecameActive(device)
+        }
+        if matches(AzureTopic.cloudToDevicePrefix(device: device.id) + "any") {
+            cloudToDevice.subscriptionBecameActive(device)
         }
     }
 

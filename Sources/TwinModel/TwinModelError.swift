@@ -43,6 +43,8 @@ public enum TwinModelError: Error, Sendable, Equatable {
     /// A device already has the most queued commands it may have.
     case commandQueueFull(twin: String, limit: Int)
     case commandNotFound(twin: String, id: String)
+    /// A device already has the most queued cloud-to-device messages it may have.
+    case messageQueueFull(twin: String, limit: Int)
     /// A device credential is malformed; `field` names it as the HTTP body does (`sasKeys.primary`).
     case invalidCredential(field: String, reason: String)
 }
@@ -78,6 +80,8 @@ extension TwinModelError: CustomStringConvertible {
         case .deviceNotFound(let id): "device \"\(id)\" not found"
         case .commandQueueFull(let twin, let limit): "twin \"\(twin)\" already has \(limit) queued commands; wait until it takes some"
         case .commandNotFound(let twin, let id): "twin \"\(twin)\" has no command \"\(id)\""
+        case .messageQueueFull(let twin, let limit):
+            "device \"\(twin)\" already has \(limit) undelivered cloud-to-device messages; wait until it takes some"
         case .invalidCredential(let field, let reason): "\(field) \(reason)"
         }
     }

@@ -45,7 +45,8 @@ struct DoppelServer {
         apiConfiguration.host = configuration.httpHost
         apiConfiguration.port = configuration.httpPort
         let application = buildApplication(
-            store: store, configuration: apiConfiguration, metrics: metrics, commands: deviceSync.commands, logger: logger
+            store: store, configuration: apiConfiguration, metrics: metrics, commands: deviceSync.commands,
+            deviceMessages: deviceSync.cloudToDevice, logger: logger
         ) { port in
             logger.notice("HTTP API listening", metadata: ["http.port": "\(port)"])
             record("http", port: port)

@@ -46,6 +46,7 @@ extension ProblemDetails {
             case .sectionTooLarge: (.contentTooLarge, "document-too-large")
             case .tenantNotFound, .twinNotFound, .relationshipNotFound, .modelNotFound, .deviceNotFound, .commandNotFound: (.notFound, "not-found")
             case .commandQueueFull: (.tooManyRequests, "command-queue-full")
+            case .messageQueueFull: (.tooManyRequests, "message-queue-full")
             case .twinAlreadyExists, .relationshipAlreadyExists, .modelAlreadyExists: (.preconditionFailed, "already-exists")
             case .preconditionFailed: (.preconditionFailed, "precondition-failed")
             case .twinHasRelationships: (.conflict, "relationships-not-deleted")

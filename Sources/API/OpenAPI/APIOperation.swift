@@ -61,14 +61,14 @@ extension APIOperation {
             role: .operator, body: (["application/merge-patch+json"], "Patch"), success: (200, "DeviceState"),
             errors: [400, 404, 412, 413, 415]),
         APIOperation(
-            method: "POST", path: "/v1/twins/{id}/commands/{name}",
+            method: "POST", path: "/v1/twins/{id}/commands/{command}",
             summary: "Send a command to a connected device and wait for its answer (404 offline, 504 timeout), or queue it with a time to live (202 with the Command)",
             role: .operator, body: (["application/json"], "CommandRequest"), success: (200, "CommandResult"), errors: [400, 404, 429, 503, 504]),
         APIOperation(
             method: "GET", path: "/v1/twins/{id}/commands", summary: "The twin's command history, newest first (?limit=)", role: .viewer,
             body: nil, success: (200, "CommandList"), errors: [400, 404]),
         APIOperation(
-            method: "GET", path: "/v1/twins/{id}/commands/{commandId}", summary: "One command and what became of it", role: .viewer,
+            method: "GET", path: "/v1/twins/{id}/commands/{command}", summary: "One command and what became of it", role: .viewer,
             body: nil, success: (200, "Command"), errors: [404]),
         APIOperation(
             method: "PUT", path: "/v1/devices/{id}", summary: "Register a device (creating its twin) or change its registration",
@@ -80,6 +80,14 @@ extension APIOperation {
         APIOperation(
             method: "DELETE", path: "/v1/devices/{id}", summary: "Remove a device's registration (its twin stays)",
             role: .operator, body: nil, success: (204, nil), errors: [404]),
+        APIOperation(
+            method: "POST", path: "/v1/devices/{id}/messages",
+            summary: "Queue a cloud-to-device message (IoT Hub C2D) with a time to live; delivered when the device subscribes",
+            role: .operator, body: (["application/json"], "DeviceMessageRequest"), success: (202, "DeviceMessage"),
+            errors: [400, 404, 413, 429, 503]),
+        APIOperation(
+            method: "GET", path: "/v1/devices/{id}/messages", summary: "The device's cloud-to-device messages, newest first",
+            role: .viewer, body: nil, success: (200, "DeviceMessageList"), errors: [404]),
         APIOperation(
             method: "GET", path: "/v1/devices/{id}/connection", summary: "Connection state and last activity", role: .viewer,
             body: nil, success: (200, "DeviceConnection"), errors: [404]),

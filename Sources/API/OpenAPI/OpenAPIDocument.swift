@@ -222,6 +222,26 @@ enum OpenAPIDocument {
                 "reply": ["type": "object", "properties": ["status": ["type": "integer"], "payload": [:]]],
             ],
         ],
+        "DeviceMessageRequest": [
+            "type": "object", "additionalProperties": false,
+            "properties": [
+                "payload": [:], "base64": ["type": "string", "format": "byte"], "contentType": ["type": "string"],
+                "properties": ["type": "object", "additionalProperties": ["type": "string"]],
+                "ttlSeconds": ["type": "number", "minimum": 1, "maximum": 172_800],
+            ],
+        ],
+        "DeviceMessage": [
+            "type": "object", "required": ["id", "status", "bytes", "properties", "sentBy", "createdAt", "expiresAt"],
+            "properties": [
+                "id": ["type": "string"], "status": ["enum": ["queued", "delivered", "expired"]], "bytes": ["type": "integer"],
+                "contentType": ["type": "string"], "properties": ["type": "object", "additionalProperties": ["type": "string"]],
+                "sentBy": ["type": "string"], "createdAt": ["type": "string", "format": "date-time"],
+                "expiresAt": ["type": "string", "format": "date-time"], "deliveredAt": ["type": "string", "format": "date-time"],
+            ],
+        ],
+        "DeviceMessageList": [
+            "type": "object", "properties": ["value": ["type": "array", "items": ["$ref": "#/components/schemas/DeviceMessage"]]],
+        ],
         "CommandList": ["type": "object", "properties": ["value": ["type": "array", "items": ["$ref": "#/components/schemas/Command"]]]],
         "TenantSettings": [
             "type": "object", "additionalProperties": false,

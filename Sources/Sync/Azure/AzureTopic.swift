@@ -53,4 +53,9 @@ public enum AzureTopic: Sendable, Hashable {
     public static func methodRequest(_ method: String, requestID: String) -> String {
         "$iothub/methods/POST/\(method)/?$rid=\(requestID)"
     }
+
+    /// `devices/{deviceId}/messages/devicebound/`, where cloud-to-device messages go, their properties after it.
+    public static func cloudToDevicePrefix(device: String) -> String {
+        "devices/\(device)/messages/devicebound/"
+    }
 }

@@ -12,6 +12,7 @@ enum StoreMigrations {
         migrator.registerMigration("v4-devices", migrate: createDevices)
         migrator.registerMigration("v5-desired-rejections", migrate: createDesiredRejections)
         migrator.registerMigration("v6-commands", migrate: createCommands)
+        migrator.registerMigration("v7-device-messages", migrate: createDeviceMessages)
         return migrator
     }
 
@@ -183,6 +184,26 @@ enum StoreMigrations {
                     reply TEXT
                 );
                 CREATE INDEX command_by_twin ON command(twin, status, seq);
+                """)
+    }
+
+    private static func createDeviceMessages(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE device_message (
+                    seq INTEGER PRIMARY KEY,
+                    id TEXT NOT NULL UNIQUE,
+                    twin INTEGER NOT NULL REFERENCES twin(pk) ON DELETE CASCADE,
+                    body BLOB NOT NULL,
+                    content_type TEXT,
+                    properties TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    sent_by TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL,
+                    delivered_at INTEGER
+                );
+                CREATE INDEX device_message_by_twin ON device_message(twin, status, seq);
                 """)
     }
 }
