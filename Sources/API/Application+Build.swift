@@ -56,6 +56,7 @@ public func buildRouter(
     let devices = v1.group("devices")
     DevicesController(store: store).addRoutes(to: devices)
     DeviceMessagesController(messages: deviceMessages, store: store).addRoutes(to: devices)
+    FleetController(store: store).addRoutes(to: v1.group("fleet"))
     ModelsController(store: store).addRoutes(to: v1.group("models"))
     TokensController(store: store).addRoutes(to: v1.group("tokens"))
     TenantController(store: store).addRoutes(to: v1.group("tenant"))

@@ -43,7 +43,7 @@ extension DeviceSync {
         for (message, topic) in gets { await answerGet(message, topic: topic) }
         for (message, topic) in shadows { await answerShadow(message, topic: topic) }
         await processAzure(azure)
-        for device in reconcile { await pushDelta(to: device) }
+        await pushDeltas(to: reconcile)
     }
 
     private func applyReported(_ requests: [(MQTTMessage, DeviceTopic, ReportedPatch)]) async {
@@ -108,24 +108,36 @@ extension DeviceSync {
         }
     }
 
-    /// Publishes `{version, state}` on the device's delta topic when desired and reported differ. The delta is
-    /// computed from the store now, so a delta pushed later is never older than one pushed before.
+    /// Publishes `{version, state}` on each device's delta topic when desired and reported differ. The delta
+    /// is computed from the store now, so a delta pushed later is never older than one pushed before.
     ///
-    /// Only to a connected device: an offline one gets the latest delta, once, when its subscription becomes
-    /// active again, instead of every intermediate delta queued in its session.
-    func pushDelta(to device: DeviceAddress) async {
+    /// Only to connected devices: an offline one gets the latest delta, once, when its subscription becomes
+    /// active again, instead of every intermediate delta queued in its session. The twins of one tenant are
+    /// read in one transaction, so a fleet-wide change costs one read, not one per device.
+    func pushDeltas(to devices: [DeviceAddress]) async {
         // A named shadow's twin ({thing}.shadow.{name}) belongs to the thing's connection.
-        guard broker.isConnected(clientID: ShadowTopic.shadow(ofTwin: device.id).thing) else { return }
-        guard let twin = try? await store.twin(device.id, in: device.tenant), let delta = twin.delta, !delta.isEmpty else { return }
-        await pushShadowDelta(of: twin, tenant: device.tenant)
-        pushAzureDesired(of: twin, tenant: device.tenant)
-        let body: JSONValue = ["version": .int(twin.desired.version), "state": .object(delta)]
-        var properties = MQTTProperties()
-        properties.contentType = "application/json"
-        broker.publish(
-            MQTTMessage(
-                topic: DeviceTopic(tenant: device.tenant, device: device.id, path: "twin/desired").name,
-                payload: ByteBuffer(bytes: body.encoded()), qos: .atLeastOnce, properties: properties))
+        let connected = devices.filter { broker.isConnected(clientID: ShadowTopic.shadow(ofTwin: $0.id).thing) }
+        for (tenant, members) in Dictionary(grouping: connected, by: \.tenant) {
+            let twins: [Twin]
+            do {
+                twins = try await store.twins(members.map(\.id), in: tenant)
+            } catch {
+                logger.error("deltas not computed", metadata: ["doppel.tenant": "\(tenant)", "error": "\(error)"])
+                continue
+            }
+            for twin in twins {
+                guard let delta = twin.delta, !delta.isEmpty else { continue }
+                pushShadowDelta(of: twin, tenant: tenant)
+                pushAzureDesired(of: twin, tenant: tenant)
+                let body: JSONValue = ["version": .int(twin.desired.version), "state": .object(delta)]
+                var properties = MQTTProperties()
+                properties.contentType = "application/json"
+                broker.publish(
+                    MQTTMessage(
+                        topic: DeviceTopic(tenant: tenant, device: twin.id, path: "twin/desired").name,
+                        payload: ByteBuffer(bytes: body.encoded()), qos: .atLeastOnce, properties: properties))
+            }
+        }
     }
 
     /// The request's payload as a JSON object, or why not.

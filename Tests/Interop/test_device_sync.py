@@ -339,3 +339,44 @@ def test_a_queued_command_survives_a_restart_and_reaches_the_device_afterwards(d
     [message] = device.receive(1)
     assert message.topic == prefix("d4") + f"commands/calibrate?rid={queued['id']}" and json.loads(message.payload) == {"span": 2}
     device.close()
+
+
+def test_one_fleet_wide_desired_change_reaches_every_selected_device(doppel):
+    server = doppel(args=["--admin-token", ADMIN])
+    for device in ("fa-1", "fa-2", "fb-1"):
+        register(server, device)
+    clients = {}
+    for device in ("fa-1", "fa-2", "fb-1"):
+        client = device_client(server, device)
+        client.connect()
+        client.subscribe(prefix(device) + "twin/desired", qos=1)
+        clients[device] = client
+
+    def fleet(**body):
+        response = requests.post(f"{server.http}/v1/fleet/desired", json=body, headers=headers(), timeout=WAIT)
+        return response
+
+    by_query = fleet(patch={"interval": 30}, query="SELECT T FROM DIGITALTWINS T WHERE STARTSWITH(T.$dtId, 'fa-')")
+    assert by_query.status_code == 200, by_query.text
+    assert by_query.json() == {"matched": 2, "changed": 2, "missing": []}
+    for device in ("fa-1", "fa-2"):
+        [delta] = clients[device].receive(1)
+        assert json.loads(delta.payload) == {"version": 1, "state": {"interval": 30}}
+    assert clients["fb-1"].nothing_more(), "outside the query"
+
+    everyone = fleet(patch={"mode": "eco"})
+    assert everyone.json()["matched"] == 3
+    for device, client in clients.items():
+        [delta] = client.receive(1)
+        assert json.loads(delta.payload)["state"]["mode"] == "eco", device
+
+    listed = fleet(patch={"mode": None}, devices=["fb-1", "ghost"])
+    assert listed.json() == {"matched": 2, "changed": 1, "missing": ["ghost"]}
+    state = requests.get(f"{server.http}/v1/twins/fb-1/state", headers=headers(), timeout=WAIT).json()
+    assert "mode" not in state["desired"]
+
+    assert fleet(patch={"x": 1}, query="SELECT T.mode FROM DIGITALTWINS T").status_code == 400
+    assert fleet(patch=[1]).status_code == 400
+    assert fleet(patch={"x": 1}, query="SELECT T FROM DIGITALTWINS T", devices=["fa-1"]).status_code == 400
+    for client in clients.values():
+        client.close()

@@ -81,6 +81,10 @@ extension APIOperation {
             method: "DELETE", path: "/v1/devices/{id}", summary: "Remove a device's registration (its twin stays)",
             role: .operator, body: nil, success: (204, nil), errors: [404]),
         APIOperation(
+            method: "POST", path: "/v1/fleet/desired",
+            summary: "One merge patch of desired for the twins a query selects, a list of ids, or every device; one transaction, then each connected device's delta",
+            role: .operator, body: (["application/json"], "FleetDesiredRequest"), success: (200, "FleetDesiredResult"), errors: [400, 413]),
+        APIOperation(
             method: "POST", path: "/v1/devices/{id}/messages",
             summary: "Queue a cloud-to-device message (IoT Hub C2D) with a time to live; delivered when the device subscribes",
             role: .operator, body: (["application/json"], "DeviceMessageRequest"), success: (202, "DeviceMessage"),

@@ -222,6 +222,18 @@ enum OpenAPIDocument {
                 "reply": ["type": "object", "properties": ["status": ["type": "integer"], "payload": [:]]],
             ],
         ],
+        "FleetDesiredRequest": [
+            "type": "object", "required": ["patch"], "additionalProperties": false,
+            "properties": [
+                "patch": ["type": "object"], "query": ["type": "string"], "devices": ["type": "array", "items": ["type": "string"]],
+            ],
+        ],
+        "FleetDesiredResult": [
+            "type": "object", "required": ["matched", "changed", "missing"],
+            "properties": [
+                "matched": ["type": "integer"], "changed": ["type": "integer"], "missing": ["type": "array", "items": ["type": "string"]],
+            ],
+        ],
         "DeviceMessageRequest": [
             "type": "object", "additionalProperties": false,
             "properties": [

@@ -121,11 +121,11 @@ extension DeviceSync {
         }
     }
 
-    /// Publishes the AWS delta of a twin that is a device's shadow, next to the native delta.
-    func pushShadowDelta(of twin: Twin, tenant: String) async {
+    /// Publishes the AWS delta of a twin next to the native delta. Only the thing's own client may subscribe
+    /// to its shadow topics, so for a twin that is no device's shadow nobody receives it.
+    func pushShadowDelta(of twin: Twin, tenant: String) {
         guard tenant == DeviceCertificateAuthenticator.tenant, let body = ShadowDocument.delta(of: twin, at: .now) else { return }
         let (thing, shadowName) = ShadowTopic.shadow(ofTwin: twin.id)
-        guard let _ = try? await store.device(thing, in: tenant) else { return }
         publishShadow(body, on: ShadowTopic.shadowPrefix(thing: thing, shadowName: shadowName) + "/update/delta")
     }
 

@@ -1,0 +1,91 @@
+import Hummingbird
+import TwinModel
+
+/// `POST /v1/fleet/desired`: one desired-state change for many devices at once — the twins a graph query
+/// selects, a list of ids, or every registered device of the tenant — committed in one transaction, after
+/// which each connected device gets its delta.
+struct FleetController {
+    let store: TwinStore
+
+    static let members: Set<String> = ["patch", "query", "devices"]
+    /// Twins a query may select for one change, read a page at a time.
+    static let queryPageSize = 1_000
+
+    func addRoutes(to group: RouterGroup<DoppelRequestContext>) {
+        group.post("desired", use: patchDesired)
+    }
+
+    /// Body `{"patch": {merge patch}, "query"?: "SELECT T FROM DIGITALTWINS T WHERE …" | "devices"?: [id…]}`;
+    /// neither target means every registered device. → `{"matched", "changed", "missing"}`.
+    @Sendable func patchDesired(_ request: Request, context: DoppelRequestContext) async throws -> Response {
+        var request = request
+        _ = try context.require(.operator)
+        let body = try await request.jsonObject(context: context)
+        for key in body.keys where !Self.members.contains(key) {
+            throw ProblemDetails.badRequest("unknown member \"\(key)\"; a fleet change takes patch and one of query and devices")
+        }
+        guard case .object(let patch)? = body["patch"] else { throw ProblemDetails.badRequest("patch must be a JSON object (a merge patch of desired)") }
+        let ids: [String]
+        switch (body["query"], body["devices"]) {
+        case (let query?, nil):
+            guard let text = query.stringValue else { throw ProblemDetails.badRequest("query must be a string") }
+            ids = try await selectedTwins(text, tenant: context.tenant)
+        case (nil, let devices?):
+            let items = devices.arrayValue ?? []
+            let list = items.compactMap(\.stringValue)
+            guard devices.arrayValue != nil, list.count == items.count else { throw ProblemDetails.badRequest("devices must be an array of twin ids") }
+            ids = Array(Set(list)).sorted()
+        case (nil, nil):
+            ids = try await registeredDevices(tenant: context.tenant)
+        default:
+            throw ProblemDetails.badRequest("give query or devices, not both")
+        }
+        guard ids.count <= TwinStore.maximumFleetChange else {
+            throw ProblemDetails.badRequest("the change would touch \(ids.count) twins; the limit is \(TwinStore.maximumFleetChange) per call")
+        }
+        let outcome = try await store.patchDesired(ofTwins: ids, with: patch, in: context.tenant, changedBy: context.actor)
+        return .json([
+            "matched": .int(Int64(ids.count)), "changed": .int(Int64(outcome.changed.count)),
+            "missing": .array(outcome.missing.map(JSONValue.string)),
+        ])
+    }
+
+    /// The ids of the twins the query returns: each item must be a twin, hold exactly one, or be a `$dtId` projection.
+    private func selectedTwins(_ query: String, tenant: String) async throws -> [String] {
+        var limits = QueryLimits()
+        limits.pageSize = Self.queryPageSize
+        var ids = Set<String>()
+        var token: String?
+        repeat {
+            let page = try await store.query(query, in: tenant, continuationToken: token, limits: limits)
+            for item in page.items {
+                guard let id = Self.twinID(of: item) else {
+                    throw ProblemDetails.badRequest("the query must select twins (SELECT T FROM DIGITALTWINS T …), not values")
+                }
+                ids.insert(id)
+            }
+            guard ids.count <= TwinStore.maximumFleetChange else {
+                throw ProblemDetails.badRequest("the query selects more than \(TwinStore.maximumFleetChange) twins; narrow it")
+            }
+            token = page.continuationToken
+        } while token != nil
+        return ids.sorted()
+    }
+
+    private static func twinID(of item: JSONValue) -> String? {
+        if let id = item["$dtId"]?.stringValue { return id }
+        guard case .object(let object) = item, object.count == 1, let only = object.values.first else { return nil }
+        return only["$dtId"]?.stringValue
+    }
+
+    private func registeredDevices(tenant: String) async throws -> [String] {
+        var ids: [String] = []
+        var after: String?
+        while true {
+            let page = try await store.devices(in: tenant, after: after)
+            ids += page.map(\.id)
+            guard page.count == TwinStore.maximumDevicePage, let last = page.last else { return ids }
+            after = last.id
+        }
+    }
+}
