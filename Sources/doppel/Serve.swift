@@ -74,6 +74,8 @@ struct Serve: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = Logger(label: "doppel")
+        // Every MQTT connection holds a file: take all the operating system allows.
+        logger.info("open files allowed", metadata: ["files": "\(FileLimit.raise())"])
         try await DoppelServer(configuration: configuration, metrics: registry, logger: logger).run()
     }
 

@@ -380,3 +380,16 @@ def test_one_fleet_wide_desired_change_reaches_every_selected_device(doppel):
     assert fleet(patch={"x": 1}, query="SELECT T FROM DIGITALTWINS T", devices=["fa-1"]).status_code == 400
     for client in clients.values():
         client.close()
+
+
+def test_bench_fleet_runs_a_server_and_simulators_and_reports_every_delta():
+    """A small run of the whole-system benchmark, so that it keeps working; it asserts counts, never times."""
+    from conftest import DOPPEL
+    import subprocess
+    run = subprocess.run([DOPPEL, "bench", "fleet", "--devices", "30", "--processes", "2", "--changes", "2", "--json"],
+                         capture_output=True, text=True, timeout=180)
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    assert result["benchmark"] == "fleet" and result["devices"] == 30
+    assert [change["deltas"] for change in result["changes"]] == [30, 30]
+    assert all(change["lastMillis"] >= change["p50Millis"] >= 0 for change in result["changes"])

@@ -67,7 +67,7 @@ struct BenchMQTT: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let files = Self.raiseFileLimit()
+        let files = FileLimit.raise()
         let needed = publishers + subscribers + connections + 64
         guard needed <= files else {
             throw ValidationError("\(needed) open files needed (connections and some slack) but the limit is \(files)")
@@ -262,18 +262,6 @@ struct BenchMQTT: AsyncParsableCommand {
             return digits.flatMap { Int64($0) }.map { $0 * 1024 }
         }
         return nil
-    }
-
-    /// Raises the soft limit on open files to the hard one; returns the limit in force.
-    static func raiseFileLimit() -> Int {
-        var limit = rlimit()
-        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1024 }
-        if limit.rlim_cur < limit.rlim_max {
-            var raised = limit
-            raised.rlim_cur = limit.rlim_max
-            if setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &raised) == 0 { limit = raised }
-        }
-        return Int(clamping: limit.rlim_cur)
     }
 }
 

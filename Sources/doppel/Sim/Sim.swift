@@ -4,6 +4,6 @@ import ArgumentParser
 struct Sim: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Generate portfolios and simulate fleets.",
-        subcommands: [SimPortfolio.self]
+        subcommands: [SimPortfolio.self, SimDevices.self]
     )
 }
