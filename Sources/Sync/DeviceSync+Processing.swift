@@ -10,6 +10,8 @@ extension DeviceSync {
         var reported: [(MQTTMessage, DeviceTopic, ReportedPatch)] = []
         var gets: [(MQTTMessage, DeviceTopic)] = []
         var reconcile: [DeviceAddress] = []
+        var reconciling = Set<DeviceAddress>()
+        var committed: [DeviceAddress: Twin] = [:]
         var shadows: [(MQTTMessage, ShadowTopic)] = []
         var azure: [(message: MQTTMessage, topic: AzureTopic, device: String)] = []
         for work in batch {
@@ -24,8 +26,9 @@ extension DeviceSync {
                 shadows.append((message, topic))
             case .azure(let message, let topic, let device):
                 azure.append((message, topic, device))
-            case .reconcile(let device):
-                if !reconcile.contains(device) { reconcile.append(device) }
+            case .reconcile(let device, let twin):
+                if reconciling.insert(device).inserted { reconcile.append(device) }
+                if let twin, twin.version > committed[device]?.version ?? -1 { committed[device] = twin }
             case .request(let message, let topic) where topic.path == "twin/get":
                 gets.append((message, topic))
             case .request(let message, let topic) where topic.path == "twin/rejected":
@@ -43,7 +46,7 @@ extension DeviceSync {
         for (message, topic) in gets { await answerGet(message, topic: topic) }
         for (message, topic) in shadows { await answerShadow(message, topic: topic) }
         await processAzure(azure)
-        await pushDeltas(to: reconcile)
+        await pushDeltas(to: reconcile, committed: committed)
     }
 
     private func applyReported(_ requests: [(MQTTMessage, DeviceTopic, ReportedPatch)]) async {
@@ -109,18 +112,30 @@ extension DeviceSync {
     }
 
     /// Publishes `{version, state}` on each device's delta topic when desired and reported differ. The delta
-    /// is computed from the store now, so a delta pushed later is never older than one pushed before.
+    /// is computed from the twin as the store holds it now, so a delta pushed later is never older than one
+    /// pushed before: a twin as a desired change committed it (`committed`) stands in for a read only while
+    /// its version is still the stored one.
     ///
     /// Only to connected devices: an offline one gets the latest delta, once, when its subscription becomes
     /// active again, instead of every intermediate delta queued in its session. The twins of one tenant are
-    /// read in one transaction, so a fleet-wide change costs one read, not one per device.
-    func pushDeltas(to devices: [DeviceAddress]) async {
+    /// checked and read in one transaction each, so a fleet-wide change costs two reads, not one per device.
+    func pushDeltas(to devices: [DeviceAddress], committed: [DeviceAddress: Twin]) async {
         // A named shadow's twin ({thing}.shadow.{name}) belongs to the thing's connection.
         let connected = devices.filter { broker.isConnected(clientID: ShadowTopic.shadow(ofTwin: $0.id).thing) }
         for (tenant, members) in Dictionary(grouping: connected, by: \.tenant) {
-            let twins: [Twin]
+            var twins: [Twin] = []
             do {
-                twins = try await store.twins(members.map(\.id), in: tenant)
+                let snapshots = members.compactMap { committed[$0] }
+                let current = snapshots.isEmpty ? [:] : try await store.twinVersions(snapshots.map(\.id), in: tenant)
+                var stale: [String] = []
+                for member in members {
+                    if let snapshot = committed[member], current[member.id] == snapshot.version {
+                        twins.append(snapshot)
+                    } else {
+                        stale.append(member.id)
+                    }
+                }
+                if !stale.isEmpty { twins += try await store.twins(stale, in: tenant) }
             } catch {
                 logger.error("deltas not computed", metadata: ["doppel.tenant": "\(tenant)", "error": "\(error)"])
                 continue

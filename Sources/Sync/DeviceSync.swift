@@ -13,7 +13,9 @@ import TwinModel
 public final class DeviceSync: Service, MQTTBrokerEvents {
     enum Work: Sendable {
         case request(MQTTMessage, DeviceTopic)
-        case reconcile(DeviceAddress)
+        /// Push the device's delta; `committed` is the twin as a desired change left it, used when nothing
+        /// changed it since (else the store is read).
+        case reconcile(DeviceAddress, committed: Twin?)
         case connection(DeviceAddress, connected: Bool)
         /// A request of the AWS IoT Device Shadow dialect.
         case shadow(MQTTMessage, ShadowTopic)
@@ -48,7 +50,7 @@ public final class DeviceSync: Service, MQTTBrokerEvents {
         }
         try Self.subscribeShadowRequests(broker: broker, queue: queue)
         store.observeDesiredChanges { [queue] tenant, twin in
-            _ = queue.enqueue(.reconcile(DeviceAddress(tenant: tenant, id: twin)), bypassingCapacity: true)
+            _ = queue.enqueue(.reconcile(DeviceAddress(tenant: tenant, id: twin.id), committed: twin), bypassingCapacity: true)
         }
         try subscribeAzureRequests()
         try subscribeJobsRequests()
@@ -72,7 +74,7 @@ public final class DeviceSync: Service, MQTTBrokerEvents {
         _ = queue.enqueue(.connection(device, connected: true), bypassingCapacity: true)
         // A resumed session still holds its subscriptions to the delta and command topics: they became active again.
         if sessionPresent {
-            _ = queue.enqueue(.reconcile(device), bypassingCapacity: true)
+            _ = queue.enqueue(.reconcile(device, committed: nil), bypassingCapacity: true)
             commands.subscriptionBecameActive(device)
             cloudToDevice.subscriptionBecameActive(device)
         }
@@ -88,7 +90,7 @@ public final class DeviceSync: Service, MQTTBrokerEvents {
             return !matches.isEmpty
         }
         if matches(DeviceTopic(tenant: device.tenant, device: device.id, path: "twin/desired").name) {
-            _ = queue.enqueue(.reconcile(device), bypassingCapacity: true)
+            _ = queue.enqueue(.reconcile(device, committed: nil), bypassingCapacity: true)
         }
         if matches(DeviceTopic(tenant: device.tenant, device: device.id, path: "commands/any").name)
             || matches(AzureTopic.methodRequest("any", requestID: "0"))

@@ -79,13 +79,6 @@ struct FleetController {
     }
 
     private func registeredDevices(tenant: String) async throws -> [String] {
-        var ids: [String] = []
-        var after: String?
-        while true {
-            let page = try await store.devices(in: tenant, after: after)
-            ids += page.map(\.id)
-            guard page.count == TwinStore.maximumDevicePage, let last = page.last else { return ids }
-            after = last.id
-        }
+        try await store.deviceIDs(in: tenant)
     }
 }

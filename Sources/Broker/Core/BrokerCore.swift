@@ -62,15 +62,29 @@ public final class BrokerCore: Sendable {
     /// client (Azure IoT Hub's `$iothub/…`, whose meaning depends on the connection). Never retained.
     @discardableResult
     public func publish(_ message: MQTTMessage, toClient clientID: String) -> Int {
-        var matches: [SubscriptionRecord] = []
-        state.withLock { state in
-            state.tree.match(message.topic, into: &matches)
-        }
-        matches.removeAll { record in
-            guard case .session(let session) = record.target else { return true }
-            return session.clientID != clientID || record.shareName != nil
+        // The client's own subscriptions, not the tree: when every device subscribes to the same filter
+        // (`$iothub/twin/res/#`), the tree would hand back every device's subscription for each message.
+        let matches: [SubscriptionRecord] = state.withLock { state in
+            guard let session = state.sessions[clientID] else { return [] }
+            return session.subscriptions.values.filter { record in
+                record.shareName == nil && MQTTTopic.filter(record.filter, matches: message.topic)
+            }
         }
         return deliver(message, to: matches, now: .now())
+    }
+
+    /// Whether a publication on `topic` would reach anyone (only `clientID`, when given): lets a publisher
+    /// skip building a message nobody takes.
+    public func hasSubscribers(to topic: String, clientID: String? = nil) -> Bool {
+        state.withLock { state in
+            if let clientID {
+                guard let session = state.sessions[clientID] else { return false }
+                return session.subscriptions.values.contains { $0.shareName == nil && MQTTTopic.filter($0.filter, matches: topic) }
+            }
+            var found = false
+            state.tree.forEachMatch(of: topic) { _ in found = true }
+            return found
+        }
     }
 
     /// Keeps one member of each shared subscription, taking turns.

@@ -84,4 +84,21 @@ public enum MQTTTopic {
     public static func hasWildcard(_ filter: String) -> Bool {
         filter.utf8.contains { $0 == singleLevelWildcard || $0 == multiLevelWildcard }
     }
+
+    /// Whether a topic name matches a (valid, non-shared) filter: `+` takes one level, a trailing `#` the
+    /// parent level and everything below, and a wildcard first level never takes a `$` topic.
+    public static func filter(_ filter: String, matches topic: String) -> Bool {
+        let filterLevels = filter.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+        let topicLevels = topic.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+        if topic.utf8.first == UInt8(ascii: "$"), let first = filterLevels.first, first.elementsEqual("+".utf8) || first.elementsEqual("#".utf8) {
+            return false
+        }
+        for (index, level) in filterLevels.enumerated() {
+            if level.elementsEqual("#".utf8) { return true }
+            guard index < topicLevels.count else { return false }
+            if level.elementsEqual("+".utf8) { continue }
+            guard level.elementsEqual(topicLevels[index]) else { return false }
+        }
+        return filterLevels.count == topicLevels.count
+    }
 }

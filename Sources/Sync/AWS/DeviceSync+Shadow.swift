@@ -124,9 +124,11 @@ extension DeviceSync {
     /// Publishes the AWS delta of a twin next to the native delta. Only the thing's own client may subscribe
     /// to its shadow topics, so for a twin that is no device's shadow nobody receives it.
     func pushShadowDelta(of twin: Twin, tenant: String) {
-        guard tenant == DeviceCertificateAuthenticator.tenant, let body = ShadowDocument.delta(of: twin, at: .now) else { return }
+        guard tenant == DeviceCertificateAuthenticator.tenant else { return }
         let (thing, shadowName) = ShadowTopic.shadow(ofTwin: twin.id)
-        publishShadow(body, on: ShadowTopic.shadowPrefix(thing: thing, shadowName: shadowName) + "/update/delta")
+        let topic = ShadowTopic.shadowPrefix(thing: thing, shadowName: shadowName) + "/update/delta"
+        guard broker.hasSubscribers(to: topic), let body = ShadowDocument.delta(of: twin, at: .now) else { return }
+        publishShadow(body, on: topic)
     }
 
     private func rejectShadow(_ error: ShadowError, topic: ShadowTopic, at time: Timestamp) {

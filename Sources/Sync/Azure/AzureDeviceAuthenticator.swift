@@ -69,13 +69,22 @@ public struct AzureDeviceAuthenticator: MQTTAuthenticator {
     }
 
     public func mayPublish(_ identity: MQTTIdentity, to topic: String) -> Bool {
-        guard let device = Self.device(of: identity) else { return false }
-        return Self.requestPrefixes.contains { topic.hasPrefix($0) } || topic.hasPrefix("devices/\(device)/messages/events/")
+        Self.mayPublish(identity, to: topic)
     }
 
     public func maySubscribe(_ identity: MQTTIdentity, to filter: String) -> Bool {
-        guard let device = Self.device(of: identity) else { return false }
-        return Self.answerPrefixes.contains { filter.hasPrefix($0) } || filter.hasPrefix("devices/\(device)/messages/devicebound/")
+        Self.maySubscribe(identity, to: filter)
+    }
+
+    /// IoT Hub's topic rules for an identity of the Azure dialect (SAS or X.509); `false` for any other.
+    static func mayPublish(_ identity: MQTTIdentity, to topic: String) -> Bool {
+        guard let device = device(of: identity) else { return false }
+        return requestPrefixes.contains { topic.hasPrefix($0) } || topic.hasPrefix("devices/\(device)/messages/events/")
+    }
+
+    static func maySubscribe(_ identity: MQTTIdentity, to filter: String) -> Bool {
+        guard let device = device(of: identity) else { return false }
+        return answerPrefixes.contains { filter.hasPrefix($0) } || filter.hasPrefix(AzureTopic.cloudToDevicePrefix(device: device))
     }
 
     static let requestPrefixes = ["$iothub/twin/GET/", "$iothub/twin/PATCH/properties/reported/", "$iothub/methods/res/"]

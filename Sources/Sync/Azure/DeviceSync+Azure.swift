@@ -74,12 +74,13 @@ extension DeviceSync {
     /// Desired state for an IoT Hub device, on the desired-properties topic with its `$version`. The whole
     /// desired section is sent (a superset of the change; deleted keys are not announced).
     func pushAzureDesired(of twin: Twin, tenant: String) {
-        guard tenant == Self.azureTenant else { return }
+        let topic = AzureTopic.desiredPatch(version: twin.desired.version)
+        guard tenant == Self.azureTenant, broker.hasSubscribers(to: topic, clientID: twin.id) else { return }
         var desired = twin.desired.value
         desired["$version"] = .int(twin.desired.version)
         broker.publish(
             MQTTMessage(
-                topic: AzureTopic.desiredPatch(version: twin.desired.version), payload: ByteBuffer(bytes: JSONValue.object(desired).encoded()),
+                topic: topic, payload: ByteBuffer(bytes: JSONValue.object(desired).encoded()),
                 qos: .atMostOnce),
             toClient: twin.id)
     }

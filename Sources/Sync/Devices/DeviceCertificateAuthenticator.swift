@@ -11,7 +11,8 @@ import TwinModel
 /// 0x86, a disabled device with 0x87.
 ///
 /// A device it accepted may use its native topics and `$aws/things/{thing}/shadow/…` (and `…/jobs/…`)
-/// of its own thing only.
+/// of its own thing only. One that logged in with an IoT Hub user name (`{host}/{deviceId}/?api-version=…`,
+/// IoT Hub's X.509 authentication) may also use IoT Hub's topics, as ``AzureDeviceAuthenticator`` allows them.
 public struct DeviceCertificateAuthenticator: MQTTAuthenticator {
     public static let tenant = "default"
     static let credentialAttribute = "doppel.credential"
@@ -55,24 +56,25 @@ public struct DeviceCertificateAuthenticator: MQTTAuthenticator {
         } catch {
             return .refused(.serverUnavailable)
         }
-        return .accepted(
-            MQTTIdentity(
-                name: thing,
-                attributes: [
-                    DeviceAuthenticator.tenantAttribute: Self.tenant, DeviceAuthenticator.deviceAttribute: thing,
-                    Self.credentialAttribute: "x509",
-                ]))
+        var attributes = [
+            DeviceAuthenticator.tenantAttribute: Self.tenant, DeviceAuthenticator.deviceAttribute: thing, Self.credentialAttribute: "x509",
+        ]
+        // An IoT Hub SDK's X.509 login: its user name is `{host}/{deviceId}/?api-version=…`, and it speaks IoT Hub's topics.
+        if let username = credentials.username, AzureUsername(username, clientID: thing) != nil {
+            attributes[AzureDeviceAuthenticator.dialectAttribute] = AzureDeviceAuthenticator.dialect
+        }
+        return .accepted(MQTTIdentity(name: thing, attributes: attributes))
     }
 
     public func mayPublish(_ identity: MQTTIdentity, to topic: String) -> Bool {
         guard let prefixes = Self.prefixes(of: identity) else { return otherwise?.mayPublish(identity, to: topic) ?? false }
-        return prefixes.contains { topic.hasPrefix($0) }
+        return prefixes.contains { topic.hasPrefix($0) } || AzureDeviceAuthenticator.mayPublish(identity, to: topic)
     }
 
     /// Filters must stay under one of the device's prefixes: wildcards only after it.
     public func maySubscribe(_ identity: MQTTIdentity, to filter: String) -> Bool {
         guard let prefixes = Self.prefixes(of: identity) else { return otherwise?.maySubscribe(identity, to: filter) ?? false }
-        return prefixes.contains { filter.hasPrefix($0) }
+        return prefixes.contains { filter.hasPrefix($0) } || AzureDeviceAuthenticator.maySubscribe(identity, to: filter)
     }
 
     /// The topic prefixes of a device this authenticator accepted; `nil` for identities `otherwise` accepted.

@@ -97,6 +97,15 @@ enum TwinRow {
         )
     }
 
+    /// Writes one section (value, metadata, version) and the twin's version: what a patch of that section changes.
+    static func update(_ kind: TwinSection.Kind, of twin: Twin, pk: Int64, in db: Database) throws {
+        // Not the reported batch's text: that path binds its cached statement by hand, and a shared cache
+        // entry would carry its bindings into this one.
+        let statement = try db.cachedStatement(
+            sql: "UPDATE twin SET version = ?, updated_at = ?, \(kind.rawValue) = ?, \(kind.rawValue)_meta = ?, \(kind.rawValue)_version = ? WHERE pk = ?")
+        try statement.execute(arguments: [twin.version, twin.updatedAt.milliseconds] + sectionArguments(twin[section: kind]) + [pk])
+    }
+
     private static func sectionArguments(_ section: TwinSection) -> StatementArguments {
         [text(section.value), text(section.metadata), section.version]
     }

@@ -78,6 +78,13 @@ extension TwinStore {
         }
     }
 
+    /// The ids of every registered device of the tenant, in id order: what a fleet-wide change targets.
+    public func deviceIDs(in tenant: String) async throws -> [String] {
+        try await writer.read { db in
+            try String.fetchAll(db, sql: "SELECT id FROM device WHERE tenant = ? ORDER BY id", arguments: [tenant])
+        }
+    }
+
     /// Removes a device's registration and credentials. Its twin stays, with its state, history and
     /// relationships; delete the twin to remove everything (which also removes the registration).
     public func deleteDevice(_ id: String, in tenant: String) async throws {

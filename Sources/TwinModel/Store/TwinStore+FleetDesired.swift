@@ -14,7 +14,7 @@ extension TwinStore {
         let limits = configuration.documentLimits
         let cache = reportedCache
         let outcome = try await writer.write { db in
-            var changed: [String] = []
+            var changed: [Twin] = []
             var missing: [String] = []
             changed.reserveCapacity(ids.count)
             for id in ids {
@@ -24,14 +24,27 @@ extension TwinStore {
                     continue
                 }
                 let change = try twin.apply(mergePatch: patch, to: .desired, at: time, limits: limits)
-                try TwinRow.update(twin, pk: pk, in: db)
+                try TwinRow.update(.desired, of: twin, pk: pk, in: db)
                 try Self.record(change, of: twin, tenant: tenant, changedBy: changedBy, in: db)
-                changed.append(id)
+                changed.append(twin)
             }
             return (changed: changed, missing: missing)
         }
-        for id in outcome.changed { observers.desiredChanged(tenant: tenant, twin: id) }
-        return outcome
+        for twin in outcome.changed { observers.desiredChanged(tenant: tenant, twin: twin) }
+        return (outcome.changed.map(\.id), outcome.missing)
+    }
+
+    /// The current version of each of these twins, in one read; ids that name no twin are left out.
+    public func twinVersions(_ ids: [String], in tenant: String) async throws -> [String: Int64] {
+        try await writer.read { db in
+            let statement = try db.cachedStatement(sql: "SELECT version FROM twin WHERE tenant = ? AND id = ?")
+            var versions: [String: Int64] = [:]
+            versions.reserveCapacity(ids.count)
+            for id in ids {
+                if let version = try Int64.fetchOne(statement, arguments: [tenant, id]) { versions[id] = version }
+            }
+            return versions
+        }
     }
 
     /// Twins by id, in one read; ids that name no twin are left out.

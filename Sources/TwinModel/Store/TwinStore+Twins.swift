@@ -92,11 +92,11 @@ extension TwinStore {
             if section == .properties, let conformance = try Self.strictConformance(for: tenant, cache: conformanceCache, in: db) {
                 try conformance.checkTwin(id, model: twin.model, properties: twin.properties.value)
             }
-            try TwinRow.update(twin, pk: pk, in: db)
+            try TwinRow.update(section, of: twin, pk: pk, in: db)
             try Self.record(change, of: twin, tenant: tenant, changedBy: changedBy, in: db)
             return twin
         }
-        if section == .desired { observers.desiredChanged(tenant: tenant, twin: id) }
+        if section == .desired { observers.desiredChanged(tenant: tenant, twin: twin) }
         return twin
     }
 

@@ -188,3 +188,50 @@ def test_cloud_to_device_messages_wait_for_the_device_and_arrive_with_their_prop
     assert both.status_code == 400
     nobody = requests.post(f"{server.http}/v1/devices/ghost/messages", json={"payload": 1}, headers=headers(), timeout=WAIT)
     assert nobody.status_code == 404
+
+
+def test_a_device_logs_in_with_a_self_signed_x509_certificate_registered_by_thumbprint(doppel, certs, tmp_path):
+    """IoT Hub's X.509 authentication: the SDK presents the device certificate; the registry holds its
+    thumbprint. The device then uses IoT Hub's topics as a SAS device does."""
+    import hashlib
+    import subprocess
+    from azure.iot.device import X509
+
+    def self_signed(name):
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                        "-keyout", f"{name}.key", "-out", f"{name}.pem", "-days", "2", "-subj", f"/CN={name}"],
+                       cwd=tmp_path, check=True, capture_output=True, timeout=60)
+        der = subprocess.run(["openssl", "x509", "-in", f"{name}.pem", "-outform", "DER"], cwd=tmp_path, check=True,
+                             capture_output=True, timeout=60).stdout
+        return hashlib.sha256(der).hexdigest()
+
+    thumbprint = self_signed("az-x509")
+    self_signed("az-other")
+    server = doppel(args=["--admin-token", ADMIN, "--mqtts-port", str(AZURE_PORT), "--tls-cert", certs["cert"],
+                          "--tls-key", certs["key"], "--tls-client-ca", certs["ca"]])
+    response = requests.put(f"{server.http}/v1/devices/az-x509", json={"x509Thumbprints": [thumbprint]},
+                            headers=headers(), timeout=WAIT)
+    assert response.status_code in (200, 201), response.text
+    with open(certs["ca"]) as ca:
+        trusted = ca.read()
+
+    def client(cert):
+        return IoTHubDeviceClient.create_from_x509_certificate(
+            x509=X509(str(tmp_path / f"{cert}.pem"), str(tmp_path / f"{cert}.key")), hostname="localhost",
+            device_id="az-x509", server_verification_cert=trusted, connection_retry=False)
+
+    device = client("az-x509")
+    try:
+        device.connect()
+        device.patch_twin_reported_properties({"firmware": "x509-1"})
+        twin = device.get_twin()
+        assert twin["reported"]["firmware"] == "x509-1"
+        device.send_message(Message('{"temperature": 21}'))
+    finally:
+        device.shutdown()
+    impostor = client("az-other")
+    try:
+        with pytest.raises(exceptions.ClientError):
+            impostor.connect()
+    finally:
+        impostor.shutdown()
