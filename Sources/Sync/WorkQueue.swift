@@ -37,6 +37,20 @@ final class WorkQueue<Item: Sendable>: Sendable {
         }
     }
 
+    /// The oldest `limit` items at most; when more wait, the consumer is woken again.
+    func drain(upTo limit: Int) -> [Item] {
+        let (batch, more) = items.withLock { items in
+            let batch = Array(items.prefix(limit))
+            items.removeFirst(batch.count)
+            return (batch, !items.isEmpty)
+        }
+        if more { signal.yield() }
+        return batch
+    }
+
+    /// Items waiting now.
+    var count: Int { items.withLock { $0.count } }
+
     func finish() {
         signal.finish()
     }

@@ -40,6 +40,7 @@ struct DoppelServer {
         var syncLogger = logger
         syncLogger[metadataKey: "component"] = "sync"
         let deviceSync = try DeviceSync(store: store, broker: brokerCore, logger: syncLogger)
+        let telemetry = try TelemetryIngest(store: store, broker: brokerCore, logger: syncLogger)
 
         var apiConfiguration = APIConfiguration()
         apiConfiguration.host = configuration.httpHost
@@ -54,7 +55,7 @@ struct DoppelServer {
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 // Stopped in reverse order: the listener first, then the last write of the broker's state.
-                services: [brokerPersistence, BrokerMonitor(core: brokerCore, logger: brokerLogger), deviceSync, application] + brokers,
+                services: [brokerPersistence, BrokerMonitor(core: brokerCore, logger: brokerLogger), deviceSync, telemetry, application] + brokers,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

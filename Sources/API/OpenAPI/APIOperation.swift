@@ -81,6 +81,14 @@ extension APIOperation {
             method: "DELETE", path: "/v1/devices/{id}", summary: "Remove a device's registration (its twin stays)",
             role: .operator, body: nil, success: (204, nil), errors: [404]),
         APIOperation(
+            method: "GET", path: "/v1/twins/{id}/telemetry",
+            summary: "Last-known telemetry (no metric), or one metric's raw points or per-interval aggregates (?metric=&from=&to=&interval=&aggregate=)",
+            role: .viewer, body: nil, success: (200, "TelemetrySeries"), errors: [400, 404]),
+        APIOperation(
+            method: "GET", path: "/v1/telemetry/stream",
+            summary: "The telemetry log from ?fromOffset= or ?from= as NDJSON; with Accept: text/event-stream, then live",
+            role: .viewer, body: nil, success: (200, "TelemetryRecord"), errors: [400]),
+        APIOperation(
             method: "POST", path: "/v1/fleet/desired",
             summary: "One merge patch of desired for the twins a query selects, a list of ids, or every device; one transaction, then each connected device's delta",
             role: .operator, body: (["application/json"], "FleetDesiredRequest"), success: (200, "FleetDesiredResult"), errors: [400, 413]),

@@ -222,6 +222,27 @@ enum OpenAPIDocument {
                 "reply": ["type": "object", "properties": ["status": ["type": "integer"], "payload": [:]]],
             ],
         ],
+        "TelemetrySeries": [
+            "type": "object",
+            "properties": [
+                "twin": ["type": "string"], "metric": ["type": "string"], "from": ["type": "string", "format": "date-time"],
+                "to": ["type": "string", "format": "date-time"], "interval": ["type": "string"],
+                "aggregate": ["enum": ["avg", "min", "max", "sum", "count", "last"]], "source": ["enum": ["raw", "rollup-1m", "rollup-1h"]],
+                "points": [
+                    "type": "array",
+                    "items": ["type": "object", "properties": ["at": ["type": "string", "format": "date-time"], "value": ["type": "number"]]],
+                ],
+                "values": ["type": "object"], "receivedAt": ["type": "string", "format": "date-time"],
+                "deviceTime": ["type": "string", "format": "date-time"], "skewMillis": ["type": "integer"],
+            ],
+        ],
+        "TelemetryRecord": [
+            "type": "object", "required": ["offset", "twin", "receivedAt", "telemetry"],
+            "properties": [
+                "offset": ["type": "integer"], "twin": ["type": "string"], "receivedAt": ["type": "string", "format": "date-time"],
+                "deviceTime": ["type": "string", "format": "date-time"], "telemetry": ["type": "object"],
+            ],
+        ],
         "FleetDesiredRequest": [
             "type": "object", "required": ["patch"], "additionalProperties": false,
             "properties": [

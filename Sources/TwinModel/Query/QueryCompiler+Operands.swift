@@ -16,7 +16,7 @@ enum Operand: Equatable {
 }
 
 extension QueryCompiler {
-    static let sections: Set<String> = ["desired", "reported", "tags"]
+    static let sections: Set<String> = ["desired", "reported", "tags", "telemetry"]
 
     /// The variable a path starts from, and the segments after it.
     func rootVariable(of path: PropertyPath) throws(QueryError) -> (variable: Variable, rest: ArraySlice<PropertyPath.Segment>) {

@@ -13,6 +13,7 @@ enum StoreMigrations {
         migrator.registerMigration("v5-desired-rejections", migrate: createDesiredRejections)
         migrator.registerMigration("v6-commands", migrate: createCommands)
         migrator.registerMigration("v7-device-messages", migrate: createDeviceMessages)
+        migrator.registerMigration("v8-telemetry", migrate: createTelemetry)
         return migrator
     }
 
@@ -204,6 +205,46 @@ enum StoreMigrations {
                     delivered_at INTEGER
                 );
                 CREATE INDEX device_message_by_twin ON device_message(twin, status, seq);
+                """)
+    }
+
+    /// The telemetry log (offsets only grow: AUTOINCREMENT never reuses one, even after retention deletes the
+    /// newest), raw points and rollups per twin and metric, and each twin's last-known telemetry.
+    private static func createTelemetry(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                ALTER TABLE twin ADD COLUMN telemetry TEXT NOT NULL DEFAULT '{}';
+                ALTER TABLE twin ADD COLUMN telemetry_at INTEGER;
+                ALTER TABLE twin ADD COLUMN telemetry_device_time INTEGER;
+                CREATE TABLE telemetry_log (
+                    offset INTEGER PRIMARY KEY AUTOINCREMENT,
+                    tenant TEXT NOT NULL,
+                    twin TEXT NOT NULL,
+                    received_at INTEGER NOT NULL,
+                    device_time INTEGER,
+                    payload TEXT NOT NULL
+                );
+                CREATE INDEX telemetry_log_by_time ON telemetry_log(received_at);
+                CREATE TABLE telemetry_point (
+                    twin INTEGER NOT NULL,
+                    metric TEXT NOT NULL,
+                    at INTEGER NOT NULL,
+                    value REAL NOT NULL
+                );
+                CREATE INDEX telemetry_point_by_metric ON telemetry_point(twin, metric, at);
+                CREATE TABLE telemetry_rollup (
+                    twin INTEGER NOT NULL,
+                    metric TEXT NOT NULL,
+                    width INTEGER NOT NULL,
+                    bucket INTEGER NOT NULL,
+                    count INTEGER NOT NULL,
+                    sum REAL NOT NULL,
+                    min REAL NOT NULL,
+                    max REAL NOT NULL,
+                    last REAL NOT NULL,
+                    last_at INTEGER NOT NULL,
+                    PRIMARY KEY (twin, metric, width, bucket)
+                ) WITHOUT ROWID;
                 """)
     }
 }

@@ -64,6 +64,18 @@ def test_a_device_connects_with_its_sas_key_and_sends_telemetry(server, certs):
         assert connection_state(server, "az-1", "connected") == "connected"
     finally:
         client.shutdown()
+    # The same telemetry path as the native dialect: the log and the twin's last-known values.
+    deadline = time.monotonic() + WAIT
+    while True:
+        log = requests.get(f"{server.http}/v1/telemetry/stream", headers=headers(), timeout=WAIT).text.splitlines()
+        if log or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    import json
+    assert [json.loads(line)["telemetry"] for line in log] == [{"temperature": 21.5}]
+    assert json.loads(log[0])["twin"] == "az-1"
+    last = requests.get(f"{server.http}/v1/twins/az-1/telemetry", headers=headers(), timeout=WAIT).json()
+    assert last["values"] == {"temperature": 21.5}
 
 
 def test_a_wrong_key_and_a_disabled_device_are_refused(server, certs):
