@@ -17,11 +17,14 @@ public func buildApplication(
     metrics: PrometheusCollectorRegistry? = nil,
     commands: DeviceCommands? = nil,
     deviceMessages: CloudToDeviceMessages? = nil,
+    rules: RuleEngine? = nil,
+    simulatedClock: SimulatedClock? = nil,
     logger: Logger,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let imports = ImportJobs()
-    let router = buildRouter(store: store, configuration: configuration, metrics: metrics, imports: imports, commands: commands, deviceMessages: deviceMessages)
+    let router = buildRouter(store: store, configuration: configuration, metrics: metrics, imports: imports, commands: commands, deviceMessages: deviceMessages,
+        rules: rules, simulatedClock: simulatedClock)
     return Application(
         router: router,
         configuration: ApplicationConfiguration(
@@ -41,7 +44,9 @@ public func buildRouter(
     metrics: PrometheusCollectorRegistry? = nil,
     imports: ImportJobs = ImportJobs(),
     commands: DeviceCommands? = nil,
-    deviceMessages: CloudToDeviceMessages? = nil
+    deviceMessages: CloudToDeviceMessages? = nil,
+    rules: RuleEngine? = nil,
+    simulatedClock: SimulatedClock? = nil
 ) -> Router<DoppelRequestContext> {
     let router = Router(context: DoppelRequestContext.self)
     router.add(middleware: MetricsMiddleware())
@@ -60,6 +65,9 @@ public func buildRouter(
     DevicesController(store: store).addRoutes(to: devices)
     DeviceMessagesController(messages: deviceMessages, store: store).addRoutes(to: devices)
     FleetController(store: store).addRoutes(to: v1.group("fleet"))
+    RulesController(store: store, engine: rules).addRoutes(to: v1.group("rules"))
+    AlertsController(store: store).addRoutes(to: v1.group("alerts"))
+    if let simulatedClock { ClockController(clock: simulatedClock, engine: rules).addRoutes(to: v1.group("clock")) }
     ModelsController(store: store).addRoutes(to: v1.group("models"))
     TokensController(store: store).addRoutes(to: v1.group("tokens"))
     TenantController(store: store).addRoutes(to: v1.group("tenant"))

@@ -45,6 +45,12 @@ public enum TwinModelError: Error, Sendable, Equatable {
     case commandNotFound(twin: String, id: String)
     /// A device already has the most queued cloud-to-device messages it may have.
     case messageQueueFull(twin: String, limit: Int)
+    case ruleNotFound(String)
+    /// A query used to select twins returned something else, or too many.
+    case invalidSelection(String)
+    case alertNotFound(String)
+    /// The alert is not open (already cleared), so it cannot be acknowledged.
+    case alertNotOpen(String)
     /// A device credential is malformed; `field` names it as the HTTP body does (`sasKeys.primary`).
     case invalidCredential(field: String, reason: String)
 }
@@ -80,6 +86,10 @@ extension TwinModelError: CustomStringConvertible {
         case .deviceNotFound(let id): "device \"\(id)\" not found"
         case .commandQueueFull(let twin, let limit): "twin \"\(twin)\" already has \(limit) queued commands; wait until it takes some"
         case .commandNotFound(let twin, let id): "twin \"\(twin)\" has no command \"\(id)\""
+        case .ruleNotFound(let id): "rule \"\(id)\" not found"
+        case .invalidSelection(let reason): reason
+        case .alertNotFound(let id): "alert \"\(id)\" not found"
+        case .alertNotOpen(let id): "alert \"\(id)\" is cleared; only open alerts can be acknowledged"
         case .messageQueueFull(let twin, let limit):
             "device \"\(twin)\" already has \(limit) undelivered cloud-to-device messages; wait until it takes some"
         case .invalidCredential(let field, let reason): "\(field) \(reason)"

@@ -40,14 +40,18 @@ struct DoppelServer {
         var syncLogger = logger
         syncLogger[metadataKey: "component"] = "sync"
         let deviceSync = try DeviceSync(store: store, broker: brokerCore, logger: syncLogger)
-        let telemetry = try TelemetryIngest(store: store, broker: brokerCore, logger: syncLogger)
+        let simulatedClock = configuration.simulatedClock ? SimulatedClock() : nil
+        let clock = simulatedClock.map(TelemetryClock.simulated) ?? .system
+        let telemetry = try TelemetryIngest(store: store, broker: brokerCore, clock: clock, logger: syncLogger)
+        let rules = RuleEngine(store: store, broker: brokerCore, commands: deviceSync.commands, clock: clock, logger: syncLogger)
+        rules.attach(to: telemetry)
 
         var apiConfiguration = APIConfiguration()
         apiConfiguration.host = configuration.httpHost
         apiConfiguration.port = configuration.httpPort
         let application = buildApplication(
             store: store, configuration: apiConfiguration, metrics: metrics, commands: deviceSync.commands,
-            deviceMessages: deviceSync.cloudToDevice, logger: logger
+            deviceMessages: deviceSync.cloudToDevice, rules: rules, simulatedClock: simulatedClock, logger: logger
         ) { port in
             logger.notice("HTTP API listening", metadata: ["http.port": "\(port)"])
             record("http", port: port)
@@ -55,7 +59,7 @@ struct DoppelServer {
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 // Stopped in reverse order: the listener first, then the last write of the broker's state.
-                services: [brokerPersistence, BrokerMonitor(core: brokerCore, logger: brokerLogger), deviceSync, telemetry, application] + brokers,
+                services: [brokerPersistence, BrokerMonitor(core: brokerCore, logger: brokerLogger), deviceSync, telemetry, rules, application] + brokers,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

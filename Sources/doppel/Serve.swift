@@ -54,6 +54,11 @@ struct Serve: AsyncParsableCommand {
         help: "Let MQTT clients without credentials use topics outside the device namespaces (tenant/, devices/, $aws/, $iothub/).")
     var mqttAllowAnonymous = false
 
+    @Flag(
+        name: .customLong("simulated-clock"),
+        help: "Testing only: telemetry and rules run on a clock that moves only through POST /v1/clock.")
+    var simulatedClock = false
+
     @Option(name: .customLong("config"), help: "JSON config file (also DOPPEL_CONFIG).")
     var configFile: String?
 
@@ -64,7 +69,8 @@ struct Serve: AsyncParsableCommand {
     var logLevel: String?
 
     func run() async throws {
-        let configuration = try resolvedConfiguration(environment: ProcessInfo.processInfo.environment)
+        var configuration = try resolvedConfiguration(environment: ProcessInfo.processInfo.environment)
+        configuration.simulatedClock = simulatedClock
         let level = configuration.logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)

@@ -23,6 +23,8 @@ struct ServeConfiguration: Sendable, Equatable {
     var tlsClientCA: String?
     var adminToken: String?
     var logLevel = Logger.Level.info
+    /// Telemetry and rules run on a clock that moves only through `POST /v1/clock` (for tests; a flag only).
+    var simulatedClock = false
 
     /// The keys a config file and the environment may set, with their environment variable names.
     enum Key: String, CaseIterable {

@@ -7,7 +7,7 @@ import Testing
 @Suite("Store migrations")
 struct StoreMigrationTests {
     static let allMigrations = [
-        "v1-graph", "v1-history", "v1-access-tokens", "v2-covering-relationship-indexes", "v3-tenant-validation", "v4-devices", "v5-desired-rejections", "v6-commands", "v7-device-messages", "v8-telemetry",
+        "v1-graph", "v1-history", "v1-access-tokens", "v2-covering-relationship-indexes", "v3-tenant-validation", "v4-devices", "v5-desired-rejections", "v6-commands", "v7-device-messages", "v8-telemetry", "v9-rules-alerts",
     ]
 
     @Test func freshFileMigratesAndHasTheDefaultTenant() async throws {
@@ -31,7 +31,7 @@ struct StoreMigrationTests {
         let tables = try await queue.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb_%' ORDER BY name")
         }
-        #expect(tables == ["access_token", "command", "desired_rejection", "device", "device_message", "history", "model", "relationship", "sqlite_sequence", "telemetry_log", "telemetry_point", "telemetry_rollup", "tenant", "twin"])
+        #expect(tables == ["access_token", "alert", "alert_event", "command", "desired_rejection", "device", "device_message", "history", "model", "relationship", "rule", "sqlite_sequence", "telemetry_log", "telemetry_point", "telemetry_rollup", "tenant", "twin"])
     }
 
     @Test func reopeningKeepsDataAndAppliesNothingNew() async throws {

@@ -8,8 +8,6 @@ struct FleetController {
     let store: TwinStore
 
     static let members: Set<String> = ["patch", "query", "devices"]
-    /// Twins a query may select for one change, read a page at a time.
-    static let queryPageSize = 1_000
 
     func addRoutes(to group: RouterGroup<DoppelRequestContext>) {
         group.post("desired", use: patchDesired)
@@ -50,32 +48,8 @@ struct FleetController {
         ])
     }
 
-    /// The ids of the twins the query returns: each item must be a twin, hold exactly one, or be a `$dtId` projection.
     private func selectedTwins(_ query: String, tenant: String) async throws -> [String] {
-        var limits = QueryLimits()
-        limits.pageSize = Self.queryPageSize
-        var ids = Set<String>()
-        var token: String?
-        repeat {
-            let page = try await store.query(query, in: tenant, continuationToken: token, limits: limits)
-            for item in page.items {
-                guard let id = Self.twinID(of: item) else {
-                    throw ProblemDetails.badRequest("the query must select twins (SELECT T FROM DIGITALTWINS T …), not values")
-                }
-                ids.insert(id)
-            }
-            guard ids.count <= TwinStore.maximumFleetChange else {
-                throw ProblemDetails.badRequest("the query selects more than \(TwinStore.maximumFleetChange) twins; narrow it")
-            }
-            token = page.continuationToken
-        } while token != nil
-        return ids.sorted()
-    }
-
-    private static func twinID(of item: JSONValue) -> String? {
-        if let id = item["$dtId"]?.stringValue { return id }
-        guard case .object(let object) = item, object.count == 1, let only = object.values.first else { return nil }
-        return only["$dtId"]?.stringValue
+        try await store.twinIDs(selectedBy: query, in: tenant, limit: TwinStore.maximumFleetChange)
     }
 
     private func registeredDevices(tenant: String) async throws -> [String] {

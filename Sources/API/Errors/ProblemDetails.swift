@@ -44,7 +44,10 @@ extension ProblemDetails {
                 .unknownDesiredKey:
                 (.badRequest, "invalid-document")
             case .sectionTooLarge: (.contentTooLarge, "document-too-large")
-            case .tenantNotFound, .twinNotFound, .relationshipNotFound, .modelNotFound, .deviceNotFound, .commandNotFound: (.notFound, "not-found")
+            case .tenantNotFound, .twinNotFound, .relationshipNotFound, .modelNotFound, .deviceNotFound, .commandNotFound, .ruleNotFound, .alertNotFound:
+                (.notFound, "not-found")
+            case .alertNotOpen: (.conflict, "alert-not-open")
+            case .invalidSelection: (.badRequest, "invalid-selection")
             case .commandQueueFull: (.tooManyRequests, "command-queue-full")
             case .messageQueueFull: (.tooManyRequests, "message-queue-full")
             case .twinAlreadyExists, .relationshipAlreadyExists, .modelAlreadyExists: (.preconditionFailed, "already-exists")

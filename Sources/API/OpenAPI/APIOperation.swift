@@ -89,6 +89,31 @@ extension APIOperation {
             summary: "The telemetry log from ?fromOffset= or ?from= as NDJSON; with Accept: text/event-stream, then live",
             role: .viewer, body: nil, success: (200, "TelemetryRecord"), errors: [400]),
         APIOperation(
+            method: "GET", path: "/v1/rules", summary: "The tenant's streaming rules", role: .viewer, body: nil,
+            success: (200, "RuleList"), errors: []),
+        APIOperation(
+            method: "PUT", path: "/v1/rules/{id}",
+            summary: "Create or replace a rule (scope query, condition, for, severity, ladder, clear, actions); errors name the member at fault",
+            role: .admin, body: (["application/json"], "Rule"), success: (200, "Rule"), errors: [400], created: true),
+        APIOperation(
+            method: "GET", path: "/v1/rules/{id}", summary: "One rule", role: .viewer, body: nil, success: (200, "Rule"), errors: [404]),
+        APIOperation(
+            method: "DELETE", path: "/v1/rules/{id}", summary: "Remove a rule; its open alerts clear", role: .admin, body: nil,
+            success: (204, nil), errors: [404]),
+        APIOperation(
+            method: "GET", path: "/v1/alerts", summary: "Alerts, newest first (?state=active|acknowledged|cleared|open&limit=)",
+            role: .viewer, body: nil, success: (200, "AlertList"), errors: [400]),
+        APIOperation(
+            method: "GET", path: "/v1/alerts/stream",
+            summary: "Server-sent events of alert changes (?after= an event sequence, or Last-Event-ID)", role: .viewer, body: nil,
+            success: (200, "AlertChange"), errors: [400]),
+        APIOperation(
+            method: "GET", path: "/v1/alerts/{id}", summary: "One alert and its events", role: .viewer, body: nil,
+            success: (200, "Alert"), errors: [404]),
+        APIOperation(
+            method: "POST", path: "/v1/alerts/{id}/ack", summary: "Acknowledge an open alert (409 when cleared)", role: .operator,
+            body: nil, success: (200, "Alert"), errors: [404, 409]),
+        APIOperation(
             method: "POST", path: "/v1/fleet/desired",
             summary: "One merge patch of desired for the twins a query selects, a list of ids, or every device; one transaction, then each connected device's delta",
             role: .operator, body: (["application/json"], "FleetDesiredRequest"), success: (200, "FleetDesiredResult"), errors: [400, 413]),

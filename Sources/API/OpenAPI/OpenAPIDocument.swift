@@ -243,6 +243,36 @@ enum OpenAPIDocument {
                 "deviceTime": ["type": "string", "format": "date-time"], "telemetry": ["type": "object"],
             ],
         ],
+        "Rule": [
+            "type": "object", "required": ["scope", "condition"],
+            "properties": [
+                "scope": ["type": "string"], "condition": ["type": "string"], "for": ["type": "string"],
+                "severity": ["enum": ["info", "warning", "minor", "major", "critical"]],
+                "ladder": [
+                    "type": "array",
+                    "items": ["type": "object", "properties": ["condition": ["type": "string"], "severity": ["type": "string"]]],
+                ],
+                "clear": ["type": "object", "properties": ["condition": ["type": "string"], "quietFor": ["type": "string"]]],
+                "actions": ["type": "array", "items": ["type": "object", "required": ["type"]]], "enabled": ["type": "boolean"],
+                "id": ["type": "string"], "watching": ["type": "integer"],
+            ],
+        ],
+        "RuleList": ["type": "object", "properties": ["value": ["type": "array", "items": ["$ref": "#/components/schemas/Rule"]]]],
+        "Alert": [
+            "type": "object", "required": ["id", "rule", "twin", "severity", "state", "raisedAt", "updatedAt", "details"],
+            "properties": [
+                "id": ["type": "string"], "rule": ["type": "string"], "twin": ["type": "string"], "severity": ["type": "string"],
+                "state": ["enum": ["active", "acknowledged", "cleared"]], "raisedAt": ["type": "string", "format": "date-time"],
+                "updatedAt": ["type": "string", "format": "date-time"], "acknowledgedAt": ["type": "string", "format": "date-time"],
+                "acknowledgedBy": ["type": "string"], "clearedAt": ["type": "string", "format": "date-time"], "details": ["type": "object"],
+                "events": ["type": "array", "items": ["type": "object"]],
+            ],
+        ],
+        "AlertList": ["type": "object", "properties": ["value": ["type": "array", "items": ["$ref": "#/components/schemas/Alert"]]]],
+        "AlertChange": [
+            "type": "object",
+            "properties": ["event": ["type": "object"], "alert": ["$ref": "#/components/schemas/Alert"]],
+        ],
         "FleetDesiredRequest": [
             "type": "object", "required": ["patch"], "additionalProperties": false,
             "properties": [

@@ -39,14 +39,19 @@ public final class TelemetryIngest: Service {
     let store: TwinStore
     let logger: Logger
     let configuration: Configuration
+    /// The server's time that stamps each message.
+    let clock: TelemetryClock
     let queue: WorkQueue<Arrival>
     private let counters: [Outcome: Counter]
     private let counts = Mutex<[Outcome: Int]>([:])
     private let depth = Gauge(label: "doppel_telemetry_queue_depth")
     private let listeners = Mutex<[@Sendable ([TelemetryMessage], [Int64?]) -> Void]>([])
 
-    public init(store: TwinStore, broker: BrokerCore, configuration: Configuration = Configuration(), logger: Logger) throws {
+    public init(
+        store: TwinStore, broker: BrokerCore, configuration: Configuration = Configuration(), clock: TelemetryClock = .system, logger: Logger
+    ) throws {
         self.store = store
+        self.clock = clock
         self.logger = logger
         self.configuration = configuration
         queue = WorkQueue(capacity: configuration.queueCapacity)
@@ -76,9 +81,9 @@ public final class TelemetryIngest: Service {
         listeners.withLock { $0.append(listener) }
     }
 
-    func accept(tenant: String, twin: String, payload: ByteBuffer, at time: Timestamp = .now) {
+    func accept(tenant: String, twin: String, payload: ByteBuffer) {
         guard payload.readableBytes <= TelemetryMessage.maximumPayloadBytes else { return record(.tooLarge) }
-        if !queue.enqueue(Arrival(tenant: tenant, twin: twin, payload: payload, receivedAt: time)) { record(.queueFull) }
+        if !queue.enqueue(Arrival(tenant: tenant, twin: twin, payload: payload, receivedAt: clock.now)) { record(.queueFull) }
     }
 
     public func run() async throws {

@@ -14,6 +14,7 @@ enum StoreMigrations {
         migrator.registerMigration("v6-commands", migrate: createCommands)
         migrator.registerMigration("v7-device-messages", migrate: createDeviceMessages)
         migrator.registerMigration("v8-telemetry", migrate: createTelemetry)
+        migrator.registerMigration("v9-rules-alerts", migrate: createRulesAndAlerts)
         return migrator
     }
 
@@ -245,6 +246,48 @@ enum StoreMigrations {
                     last_at INTEGER NOT NULL,
                     PRIMARY KEY (twin, metric, width, bucket)
                 ) WITHOUT ROWID;
+                """)
+    }
+
+    /// Rule documents, alerts (at most one open per rule and twin) and every change of every alert.
+    private static func createRulesAndAlerts(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE rule (
+                    tenant TEXT NOT NULL,
+                    id TEXT NOT NULL,
+                    document TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    PRIMARY KEY (tenant, id)
+                ) WITHOUT ROWID;
+                CREATE TABLE alert (
+                    seq INTEGER PRIMARY KEY,
+                    id TEXT NOT NULL UNIQUE,
+                    tenant TEXT NOT NULL,
+                    rule TEXT NOT NULL,
+                    twin TEXT NOT NULL,
+                    severity TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    raised_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    acknowledged_at INTEGER,
+                    acknowledged_by TEXT,
+                    cleared_at INTEGER,
+                    details TEXT NOT NULL
+                );
+                CREATE UNIQUE INDEX alert_open ON alert(tenant, rule, twin) WHERE state != 'cleared';
+                CREATE INDEX alert_by_state ON alert(tenant, state, seq);
+                CREATE TABLE alert_event (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    alert TEXT NOT NULL,
+                    tenant TEXT NOT NULL,
+                    at INTEGER NOT NULL,
+                    kind TEXT NOT NULL,
+                    severity TEXT NOT NULL,
+                    details TEXT NOT NULL
+                );
+                CREATE INDEX alert_event_by_alert ON alert_event(alert, seq);
                 """)
     }
 }

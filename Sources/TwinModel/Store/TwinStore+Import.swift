@@ -13,6 +13,7 @@ extension TwinStore {
         _ graph: GraphImport, in tenant: String, changedBy: String, at time: Timestamp = .now,
         models: [(id: String, body: JSONValue)] = [], dryRun: Bool = false, progress: ImportProgress? = nil
     ) async throws -> ImportSummary {
+        defer { observers.graphChanged(tenant: tenant) }
         let models = models.map { StoredModel(id: $0.id, body: $0.body, uploadedAt: time) }
         let configuration = configuration
         let validator = DocumentValidator(limits: configuration.documentLimits)

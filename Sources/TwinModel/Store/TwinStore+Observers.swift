@@ -8,6 +8,16 @@ final class StoreObservers: Sendable {
         desired.withLock { $0.append(handler) }
     }
 
+    private let graph = Mutex<[@Sendable (_ tenant: String) -> Void]>([])
+
+    func add(graph handler: @escaping @Sendable (_ tenant: String) -> Void) {
+        graph.withLock { $0.append(handler) }
+    }
+
+    func graphChanged(tenant: String) {
+        for handler in graph.withLock({ $0 }) { handler(tenant) }
+    }
+
     func desiredChanged(tenant: String, twin: Twin) {
         for handler in desired.withLock({ $0 }) { handler(tenant, twin) }
     }
@@ -19,5 +29,12 @@ extension TwinStore {
     /// change on (e.g. to a queue).
     public func observeDesiredChanges(_ handler: @escaping @Sendable (_ tenant: String, _ twin: Twin) -> Void) {
         observers.add(desired: handler)
+    }
+
+    /// Calls `handler` after a write that may change what a graph query selects: twins created, deleted or
+    /// given another model or other properties, relationships created or deleted, imports. It runs on the
+    /// writer's task (also after a write that failed), so it must only note the change.
+    public func observeGraphChanges(_ handler: @escaping @Sendable (_ tenant: String) -> Void) {
+        observers.add(graph: handler)
     }
 }

@@ -20,6 +20,7 @@ extension TwinStore {
         ifMatch: String? = nil,
         at time: Timestamp = .now
     ) async throws -> (relationship: Relationship, created: Bool) {
+        defer { observers.graphChanged(tenant: tenant) }
         try Identifiers.validate(id, kind: "relationship")
         try Identifiers.validate(name, kind: "relationship name")
         try DocumentValidator(limits: configuration.documentLimits).validate(patch: properties, section: "properties", keyRules: false)
@@ -126,6 +127,7 @@ extension TwinStore {
 
     /// Deletes one relationship of `source`.
     public func deleteRelationship(_ id: String, of source: String, in tenant: String, ifMatch: String? = nil) async throws {
+        defer { observers.graphChanged(tenant: tenant) }
         try await writer.write { db in
             guard let existing = try Self.loadRelationship(id, source: source, tenant: tenant, in: db),
                 let pk = try Self.twinKey(source, tenant: tenant, in: db)

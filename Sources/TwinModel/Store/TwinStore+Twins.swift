@@ -32,6 +32,7 @@ extension TwinStore {
         changedBy: String,
         at time: Timestamp = .now
     ) async throws -> (twin: Twin, created: Bool) {
+        defer { observers.graphChanged(tenant: tenant) }
         try Identifiers.validate(id, kind: "twin")
         if let path = Twin.firstNullMember(in: properties, path: "properties") { throw TwinModelError.nullValue(path: path) }
         let limits = configuration.documentLimits
@@ -97,12 +98,14 @@ extension TwinStore {
             return twin
         }
         if section == .desired { observers.desiredChanged(tenant: tenant, twin: twin) }
+        if section == .properties { observers.graphChanged(tenant: tenant) }
         return twin
     }
 
     /// Sets a twin's model, bumping its version.
     @discardableResult
     public func setModel(_ model: String?, of id: String, in tenant: String, ifMatch: String? = nil, at time: Timestamp = .now) async throws -> Twin {
+        defer { observers.graphChanged(tenant: tenant) }
         let cache = reportedCache
         let conformanceCache = conformanceCache
         return try await writer.write { db in
@@ -119,6 +122,7 @@ extension TwinStore {
 
     /// Deletes a twin; refused while it has relationships unless `cascade` deletes them too.
     public func deleteTwin(_ id: String, in tenant: String, cascade: Bool = false, ifMatch: String? = nil) async throws {
+        defer { observers.graphChanged(tenant: tenant) }
         let cache = reportedCache
         try await writer.write { db in
             let (pk, _) = try Self.loadForChange(id, tenant: tenant, ifMatch: ifMatch, cache: cache, in: db)
