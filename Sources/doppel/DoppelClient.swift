@@ -31,6 +31,16 @@ struct DoppelClient {
         return document
     }
 
+    /// A text resource, such as `/metrics`.
+    func text(_ path: String) async throws -> String {
+        let base = server.hasSuffix("/") ? String(server.dropLast()) : server
+        guard let url = URL(string: base + path) else { throw CommandError("--server \(server) is not a URL") }
+        var request = URLRequest(url: url)
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        let (data, _) = try await URLSession.shared.data(for: request)
+        return String(decoding: data, as: UTF8.self)
+    }
+
     /// Pages through `POST /v1/query`.
     func query(_ text: String) async throws -> [JSONValue] {
         var items: [JSONValue] = []

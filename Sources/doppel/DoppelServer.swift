@@ -42,7 +42,10 @@ struct DoppelServer {
         let deviceSync = try DeviceSync(store: store, broker: brokerCore, logger: syncLogger)
         let simulatedClock = configuration.simulatedClock ? SimulatedClock() : nil
         let clock = simulatedClock.map(TelemetryClock.simulated) ?? .system
-        let telemetry = try TelemetryIngest(store: store, broker: brokerCore, clock: clock, logger: syncLogger)
+        var telemetryConfiguration = TelemetryIngest.Configuration()
+        telemetryConfiguration.queueCapacity = configuration.telemetryQueue
+        let telemetry = try TelemetryIngest(
+            store: store, broker: brokerCore, configuration: telemetryConfiguration, clock: clock, logger: syncLogger)
         let rules = RuleEngine(store: store, broker: brokerCore, commands: deviceSync.commands, clock: clock, logger: syncLogger)
         rules.attach(to: telemetry)
 

@@ -54,6 +54,11 @@ struct Serve: AsyncParsableCommand {
         help: "Let MQTT clients without credentials use topics outside the device namespaces (tenant/, devices/, $aws/, $iothub/).")
     var mqttAllowAnonymous = false
 
+    @Option(
+        name: .customLong("telemetry-queue"),
+        help: "Telemetry messages waiting for the store at most (default 100000); past it new ones are dropped and counted.")
+    var telemetryQueue: Int?
+
     @Flag(
         name: .customLong("simulated-clock"),
         help: "Testing only: telemetry and rules run on a clock that moves only through POST /v1/clock.")
@@ -104,6 +109,7 @@ struct Serve: AsyncParsableCommand {
         flags["tlsCert"] = tlsCertificate
         flags["tlsKey"] = tlsKey
         flags["tlsClientCa"] = tlsClientCA
+        flags["telemetryQueue"] = telemetryQueue.map(String.init)
         flags["adminToken"] = adminToken
         flags["logLevel"] = logLevel
         try configuration.apply(flags, source: "command line")

@@ -23,13 +23,15 @@ struct ServeConfiguration: Sendable, Equatable {
     var tlsClientCA: String?
     var adminToken: String?
     var logLevel = Logger.Level.info
+    /// Telemetry messages waiting for the store at most; past it new ones are dropped and counted.
+    var telemetryQueue = 100_000
     /// Telemetry and rules run on a clock that moves only through `POST /v1/clock` (for tests; a flag only).
     var simulatedClock = false
 
     /// The keys a config file and the environment may set, with their environment variable names.
     enum Key: String, CaseIterable {
         case data, httpHost, httpPort, mqttHost, mqttPort, mqttAllowAnonymous, mqttsPort, mqttWsPort, tlsCert, tlsKey, tlsClientCa
-        case adminToken, logLevel
+        case adminToken, logLevel, telemetryQueue
 
         var environmentName: String {
             "DOPPEL_" + rawValue.reduce(into: "") { name, character in
@@ -65,6 +67,11 @@ struct ServeConfiguration: Sendable, Equatable {
             case .adminToken:
                 guard value.count >= 16 else { throw CommandError("\(source): adminToken must be at least 16 characters") }
                 adminToken = value
+            case .telemetryQueue:
+                guard let size = Int(value), (1...10_000_000).contains(size) else {
+                    throw CommandError("\(source): telemetryQueue must be a whole number from 1 to 10000000, not \"\(value)\"")
+                }
+                telemetryQueue = size
             case .logLevel:
                 guard let level = Logger.Level(rawValue: value.lowercased()) else {
                     throw CommandError("\(source): logLevel must be one of trace, debug, info, notice, warning, error, critical")

@@ -137,3 +137,28 @@ def test_the_live_stream_replays_then_follows_and_resumes_from_the_last_event_id
         line = next(line for line in resumed.iter_lines(decode_unicode=True) if line.startswith("data: "))
     assert json.loads(line[6:])["telemetry"]["power"] == 2, "resumed after the last event seen"
     sensor.close()
+
+
+def test_past_the_queue_bound_new_telemetry_is_dropped_and_counted(doppel):
+    """A queue of 5 messages and a burst of 3,000 QoS 0 messages from one device: what does not fit is
+    dropped, and the counters account for every message."""
+    server = doppel(args=["--admin-token", ADMIN, "--telemetry-queue", "5"])
+    register(server, "sensor-3")
+    sensor = device(server, "sensor-3")
+    burst = 3_000
+    for index in range(burst):
+        sensor.client.publish("tenant/default/device/sensor-3/telemetry", json.dumps({"n": index}), qos=0)
+    sensor.publish("tenant/default/device/sensor-3/telemetry", json.dumps({"n": "last"}), qos=1)  # acknowledged after the burst
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline:
+        stored, dropped = metric_count(server, "stored"), metric_count(server, "queue_full")
+        if stored + dropped == burst + 1:
+            break
+        time.sleep(0.05)
+    assert stored + dropped == burst + 1, (stored, dropped)
+    assert dropped > 0, "the burst overflowed the queue"
+    log = replay(server)
+    assert len(log) == stored, "what was counted as stored is in the log"
+    numbers = [record["telemetry"]["n"] for record in log if record["telemetry"]["n"] != "last"]
+    assert numbers == sorted(numbers), "what was stored kept its order"
+    sensor.close()

@@ -4,6 +4,6 @@ import ArgumentParser
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run whole-system benchmarks.",
-        subcommands: [BenchMQTT.self, BenchQuery.self, BenchImport.self, BenchFleet.self]
+        subcommands: [BenchMQTT.self, BenchQuery.self, BenchImport.self, BenchFleet.self, BenchTelemetry.self]
     )
 }

@@ -43,7 +43,7 @@ struct BenchFleet: AsyncParsableCommand {
             quiet: true)
         var simulators: [ChildProcess] = []
         do {
-            let ports = try await Self.waitForPorts(in: directory, server: server)
+            let ports = try await ChildProcess.waitForPorts(in: directory)
             let http = "http://127.0.0.1:\(ports.http)"
             let client = DoppelClient(server: http, token: Self.token)
             let registerStart = ContinuousClock.now
@@ -118,21 +118,7 @@ struct BenchFleet: AsyncParsableCommand {
         }
     }
 
-    private static func waitForPorts(in directory: URL, server: ChildProcess) async throws -> (http: Int, mqtt: Int) {
-        let file = directory.appendingPathComponent("ports.json")
-        let deadline = ContinuousClock.now + .seconds(60)
-        while ContinuousClock.now < deadline {
-            if let data = FileManager.default.contents(atPath: file.path), let ports = try? JSONParser().parse(data),
-                let http = ports["http"]?.intValue, let mqtt = ports["mqtt"]?.intValue
-            {
-                return (Int(http), Int(mqtt))
-            }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw CommandError("the server did not start within 60 s")
-    }
-
-    private static func wait(timeout: Double, _ what: String, until done: () -> Bool) async throws {
+    static func wait(timeout: Double, _ what: String, until done: () -> Bool) async throws {
         let deadline = ContinuousClock.now + .seconds(timeout)
         while !done() {
             guard ContinuousClock.now < deadline else { throw CommandError("gave up waiting for \(what) after \(Int(timeout)) s") }
@@ -192,6 +178,7 @@ final class SimulatorProgress: Sendable {
         var ready = false
         var rounds = 0
         var arrivals: [Int64]?
+        var published = 0
     }
 
     private let state = Mutex(State())
@@ -199,6 +186,8 @@ final class SimulatorProgress: Sendable {
     var ready: Bool { state.withLock { $0.ready } }
     var rounds: Int { state.withLock { $0.rounds } }
     var arrivals: [Int64]? { state.withLock { $0.arrivals } }
+    /// Telemetry messages it published, once done.
+    var published: Int { state.withLock { $0.published } }
 
     /// Reads the simulator's JSON lines until its output ends.
     func follow(_ simulator: ChildProcess) {
@@ -209,7 +198,9 @@ final class SimulatorProgress: Sendable {
                     switch event["event"]?.stringValue {
                     case "ready": state.ready = true
                     case "round": state.rounds = Int(event["rounds"]?.intValue ?? 0)
-                    case "done": state.arrivals = event["arrivalsMicros"]?.arrayValue?.compactMap(\.intValue) ?? []
+                    case "done":
+                        state.arrivals = event["arrivalsMicros"]?.arrayValue?.compactMap(\.intValue) ?? []
+                        state.published = Int(event["published"]?.intValue ?? 0)
                     default: break
                     }
                 }

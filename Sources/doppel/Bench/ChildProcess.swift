@@ -1,4 +1,5 @@
 import Foundation
+import TwinModel
 
 /// A child process whose standard output arrives as lines, for the benchmarks that run a server and load
 /// generators in processes of their own.
@@ -29,6 +30,21 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     var processIdentifier: Int32 { process.processIdentifier }
+
+    /// The HTTP and MQTT ports a `doppel serve` child wrote to `DIR/ports.json`.
+    static func waitForPorts(in directory: URL) async throws -> (http: Int, mqtt: Int) {
+        let file = directory.appendingPathComponent("ports.json")
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            if let data = FileManager.default.contents(atPath: file.path), let ports = try? JSONParser().parse(data),
+                let http = ports["http"]?.intValue, let mqtt = ports["mqtt"]?.intValue
+            {
+                return (Int(http), Int(mqtt))
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw CommandError("the server did not start within 60 s")
+    }
 
     /// SIGTERM, then waits for the exit.
     func stop() async {

@@ -8,7 +8,7 @@ import TwinModel
 
 /// `doppel sim devices`: a fleet of native-dialect devices on any MQTT broker speaking Doppel's topics.
 /// Each connects as `{tenant}/{prefix}{index}` with the shared secret, subscribes to its delta topic, and
-/// optionally reports every delta back (so its twin converges) and publishes telemetry.
+/// optionally reports every delta back (so its twin converges) and publishes telemetry at a given rate.
 ///
 /// With `--json` it prints one JSON object per line: `{"event":"ready",…}` once every device is
 /// subscribed, `{"event":"round",…}` each time the deltas received reach another multiple of the device
@@ -28,7 +28,10 @@ struct SimDevices: AsyncParsableCommand {
     @Option(help: "How many devices.") var count = 10
     @Option(help: "The secret every simulated device was registered with.") var secret: String
     @Flag(help: "Report each delta's state back, as a device that applies it.") var report = false
-    @Option(help: "Seconds between telemetry messages of each device; 0 sends none.") var telemetryEvery = 0.0
+    @Option(help: "Telemetry messages per second over all devices of this process (QoS 0, round robin); 0 sends none.")
+    var telemetryRate = 0.0
+    @Option(help: "Every Nth telemetry message carries `spike` = its send time in wall-clock microseconds (others 0); 0 never.")
+    var spikeEvery = 0
     @Option(help: "Stop after this many deltas over all devices; 0 never.") var stopAfterDeltas = 0
     @Option(help: "Stop after this many seconds; 0 runs until interrupted.") var duration = 0.0
     @Option(help: "Connections opened at once.") var connectConcurrency = 64
@@ -36,7 +39,9 @@ struct SimDevices: AsyncParsableCommand {
 
     func validate() throws {
         guard count >= 1, first >= 0, connectConcurrency >= 1 else { throw ValidationError("--count and --connect-concurrency must be positive") }
-        guard telemetryEvery >= 0, stopAfterDeltas >= 0, duration >= 0 else { throw ValidationError("times and counts may not be negative") }
+        guard telemetryRate >= 0, spikeEvery >= 0, stopAfterDeltas >= 0, duration >= 0 else {
+            throw ValidationError("rates, times and counts may not be negative")
+        }
     }
 
     func run() async throws {
@@ -46,7 +51,8 @@ struct SimDevices: AsyncParsableCommand {
         let started = ContinuousClock.now
         let devices = try await connectAll(deltas: deltas)
         emit(["event": "ready", "devices": .int(Int64(devices.count)), "connectSeconds": .double((ContinuousClock.now - started).seconds)])
-        let telemetry = telemetryEvery > 0 ? Task { try await publishTelemetry(devices) } : nil
+        let published = Tally()
+        let telemetry = telemetryRate > 0 ? Task { try await publishTelemetry(devices, published: published) } : nil
         let deadline = duration > 0 ? ContinuousClock.now + .seconds(duration) : nil
         var rounds = 0
         while !Task.isCancelled {
@@ -61,8 +67,12 @@ struct SimDevices: AsyncParsableCommand {
             try await Task.sleep(for: .milliseconds(5))
         }
         telemetry?.cancel()
+        _ = await telemetry?.result
         let arrivals = deltas.arrivals
-        emit(["event": "done", "deltas": .int(Int64(arrivals.count)), "arrivalsMicros": .array(arrivals.map { .int($0) })])
+        emit([
+            "event": "done", "deltas": .int(Int64(arrivals.count)), "arrivalsMicros": .array(arrivals.map { .int($0) }),
+            "published": .int(Int64(published.value)),
+        ])
         for device in devices { try? await device.disconnect() }
     }
 
@@ -108,17 +118,27 @@ struct SimDevices: AsyncParsableCommand {
         return connected
     }
 
-    private func publishTelemetry(_ devices: [MQTTClient]) async throws {
-        let interval = Duration.milliseconds(Int64(telemetryEvery * 1_000))
+    /// Publishes `telemetryRate` messages a second, round robin over the devices, in steps of a few
+    /// milliseconds: `{"temperature": …, "spike": 0}`, or the send time in `spike` for every `spikeEvery`th.
+    private func publishTelemetry(_ devices: [MQTTClient], published: Tally) async throws {
+        let topics = devices.indices.map { DeviceTopic.prefix(tenant: tenant, device: prefix + String(first + $0)) + "telemetry" }
+        let start = ContinuousClock.now
+        var sent = 0
         while !Task.isCancelled {
-            let started = ContinuousClock.now
-            for (offset, device) in devices.enumerated() {
-                let reading: JSONValue = ["temperature": .double(20 + Double.random(in: -2...12)), "ts": .string(Timestamp.now.iso8601)]
-                try? device.publishNoWait(
-                    topic: DeviceTopic.prefix(tenant: tenant, device: prefix + String(first + offset)) + "telemetry",
-                    payload: ByteBuffer(bytes: reading.encoded()))
+            let due = Int(telemetryRate * (ContinuousClock.now - start).seconds) - sent
+            guard due > 0 else {
+                try await Task.sleep(for: .milliseconds(2))
+                continue
             }
-            try await Task.sleep(until: started + interval)
+            for _ in 0..<min(due, 10_000) {
+                let index = sent % devices.count
+                sent += 1
+                let spike = spikeEvery > 0 && sent % spikeEvery == 0 ? wallClockMicroseconds() : 0
+                let temperature = 20 + Double(sent % 100) / 10
+                try? devices[index].publishNoWait(
+                    topic: topics[index], payload: ByteBuffer(string: #"{"temperature":\#(temperature),"spike":\#(spike)}"#))
+            }
+            published.value = sent
         }
     }
 
@@ -141,4 +161,14 @@ final class DeltaLog: Sendable {
 
     var count: Int { times.withLock { $0.count } }
     var arrivals: [Int64] { times.withLock { $0 } }
+}
+
+/// A count one task writes and others read.
+final class Tally: Sendable {
+    private let storage = Mutex(0)
+
+    var value: Int {
+        get { storage.withLock { $0 } }
+        set { storage.withLock { $0 = newValue } }
+    }
 }
