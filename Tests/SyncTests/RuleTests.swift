@@ -54,19 +54,41 @@ struct RuleTests {
     }
 
     @Test func aWindowHasAValueOnlyOnceItsSamplesCoverIt() {
-        var window = SampleWindow(retention: 600_000)
+        let window = SampleWindow(sliding: [60_000, 120_000, 300_000], tumbling: [60_000])
         window.add(10, at: 1_000_000)
         window.add(20, at: 1_060_000)
         window.add(30, at: 1_120_000)
-        #expect(window.value(.avg, width: 60_000, tumbling: false, now: 1_120_000) == 25, "the last minute: 20 and 30")
+        #expect(window.value(.avg, width: 60_000, tumbling: false, now: 1_120_000) == 30, "the last minute, (1_060_000, 1_120_000]")
         #expect(window.value(.avg, width: 300_000, tumbling: false, now: 1_120_000) == nil, "two minutes of data cover no five")
         #expect(window.value(.max, width: 120_000, tumbling: false, now: 1_120_000) == 30)
-        #expect(window.value(.count, width: 120_000, tumbling: false, now: 1_120_000) == 3)
-        #expect(window.value(.rate, width: 120_000, tumbling: false, now: 1_120_000) == 20.0 / 120)
+        #expect(window.value(.min, width: 120_000, tumbling: false, now: 1_120_000) == 20)
+        #expect(window.value(.count, width: 120_000, tumbling: false, now: 1_120_000) == 2)
+        #expect(window.value(.rate, width: 120_000, tumbling: false, now: 1_120_000) == 10.0 / 60)
         // Tumbling: the last whole minute before now, [1_080_000, 1_140_000) at now = 1_150_000.
         #expect(window.value(.count, width: 60_000, tumbling: true, now: 1_150_000) == 1)
-        window.prune(now: 1_800_000)
+        #expect(window.value(.max, width: 60_000, tumbling: true, now: 1_150_000) == 30)
+        window.advance(to: 1_150_000)
+        #expect(window.value(.count, width: 60_000, tumbling: false, now: 1_150_000) == 1, "20 aged out")
+        window.advance(to: 1_800_000)
         #expect(window.samples.isEmpty && window.coveredSince == 1_000_000)
+        #expect(window.value(.avg, width: 60_000, tumbling: false, now: 1_800_000) == nil && window.value(.count, width: 60_000, tumbling: false, now: 1_800_000) == 0)
+    }
+
+    @Test func runningMinimaAndMaximaFollowTheSlidingWindow() {
+        let window = SampleWindow(sliding: [3_000], tumbling: [])
+        let values: [Double] = [5, 1, 4, 2, 8, 3, 7, 0, 6]
+        for (second, value) in values.enumerated() {
+            let now = Int64(second) * 1_000
+            window.add(value, at: now)
+            let held = values[max(0, second - 2)...second]
+            if second >= 3 {
+                #expect(window.value(.min, width: 3_000, tumbling: false, now: now) == held.min())
+                #expect(window.value(.max, width: 3_000, tumbling: false, now: now) == held.max())
+                #expect(window.value(.avg, width: 3_000, tumbling: false, now: now) == held.reduce(0, +) / Double(held.count))
+            }
+        }
+        window.require(sliding: [5_000], tumbling: [])
+        #expect(window.value(.count, width: 5_000, tumbling: false, now: 8_000) == 3, "a new width starts from the samples still held")
     }
 
     @Test func theStateMachineWaitsEscalatesAndClearsWithHysteresis() throws {

@@ -31,16 +31,6 @@ public final class RuleEngine: Service {
         var twin: String
     }
 
-    struct WatchKey: Hashable {
-        var rule: RuleKey
-        var twin: String
-    }
-
-    struct WindowKey: Hashable {
-        var twin: TwinKey
-        var metric: String
-    }
-
     /// Most twins one rule's scope may select.
     public static let maximumScope = 100_000
     /// Telemetry batches waiting for the engine at most; past it batches are skipped and counted.
@@ -142,26 +132,24 @@ public final class RuleEngine: Service {
         for tenant in dirty { transitions += await rescope(tenant) }
         var twins: [TwinKey: Twin?] = [:]
         for message in messages {
-            let key = TwinKey(tenant: message.tenant, twin: message.twin)
-            guard let watching = state.index[key], !watching.isEmpty else { continue }
+            // One lookup per message; everything else the twin's rules need hangs off it.
+            guard let watched = state.twins[TwinKey(tenant: message.tenant, twin: message.twin)] else { continue }
             let at = message.receivedAt.milliseconds
-            var latest = state.latest[key] ?? [:]
-            for (name, value) in message.values { latest[name] = value }
-            state.latest[key] = latest
-            for (metric, value) in message.numericMetrics {
-                state.windows[WindowKey(twin: key, metric: metric)]?.add(value, at: at)
+            for (name, value) in message.values { watched.latest[name] = value }
+            if !watched.windows.isEmpty {
+                for (metric, value) in message.numericMetrics { watched.windows[metric]?.add(value, at: at) }
+                for window in watched.windows.values { window.advance(to: at) }
             }
-            for rule in watching {
-                if let transition = await evaluate(rule, twin: key, at: at, twins: &twins) { transitions.append((transition, rule)) }
+            for watch in watched.watches {
+                if let transition = await evaluate(watch, of: watched, at: at, twins: &twins) { transitions.append((transition, watch.rule)) }
             }
         }
         if tick {
             let now = clock.now.milliseconds
-            for (key, _) in state.windows { state.windows[key]?.prune(now: now) }
-            for (watchKey, watch) in state.watches where watch.isTimed || state.rules[watchKey.rule]?.hasWindows == true {
-                let twin = TwinKey(tenant: watchKey.rule.tenant, twin: watchKey.twin)
-                if let transition = await evaluate(watchKey.rule, twin: twin, at: now, twins: &twins) {
-                    transitions.append((transition, watchKey.rule))
+            for watched in state.twins.values {
+                for window in watched.windows.values { window.advance(to: now) }
+                for watch in watched.watches where watch.state.isTimed || watch.compiled.hasWindows {
+                    if let transition = await evaluate(watch, of: watched, at: now, twins: &twins) { transitions.append((transition, watch.rule)) }
                 }
             }
         }
@@ -172,40 +160,34 @@ public final class RuleEngine: Service {
     }
 
     /// Evaluates one rule for one twin at `now`; the alert change it decides, if any.
-    private func evaluate(_ ruleKey: RuleKey, twin: TwinKey, at now: Int64, twins: inout [TwinKey: Twin?]) async -> AlertTransition? {
-        guard let compiled = state.rules[ruleKey] else { return nil }
-        let rule = compiled.rule
-        let watchKey = WatchKey(rule: ruleKey, twin: twin.twin)
-        guard var watch = state.watches[watchKey] else { return nil }
+    private func evaluate(_ watch: Watch, of watched: WatchedTwin, at now: Int64, twins: inout [TwinKey: Twin?]) async -> AlertTransition? {
+        let compiled = watch.compiled
         var twinState: Twin?
         if compiled.readsTwin {
-            if let cached = twins[twin] {
+            if let cached = twins[watched.key] {
                 twinState = cached
             } else {
-                twinState = try? await store.twin(twin.twin, in: twin.tenant)
-                twins[twin] = twinState
+                twinState = try? await store.twin(watched.key.twin, in: watched.key.tenant)
+                twins[watched.key] = twinState
             }
         }
-        let latest = state.latest[twin] ?? [:]
         let value: (RuleOperand) -> JSONValue? = { operand in
             switch operand {
             case .literal(let literal): return literal
-            case .metric(let name): return Self.lookup(name, in: latest)
+            case .metric(let name): return Self.lookup(name, in: watched.latest)
             case .property(let section, let path):
                 guard let twinState else { return nil }
                 var current: JSONValue? = .object(twinState[section: section].value)
                 for member in path { current = current?[member] }
                 return current
             case .window(let function, let metric, let width, let tumbling):
-                return self.state.windows[WindowKey(twin: twin, metric: metric)]?
-                    .value(function, width: width, tumbling: tumbling, now: now).map(JSONValue.double)
+                return watched.windows[metric]?.value(function, width: width, tumbling: tumbling, now: now).map(JSONValue.double)
             }
         }
+        let rule = compiled.rule
         let held = rule.levels.first { $0.condition.holds(value) }?.severity
         let clearHolds = rule.clearCondition?.holds(value) ?? false
-        let decision = watch.step(held: held, clearHolds: clearHolds, rule: rule, now: now)
-        state.watches[watchKey] = watch
-        guard let decision else { return nil }
+        guard let decision = watch.state.step(held: held, clearHolds: clearHolds, rule: rule, now: now) else { return nil }
         var details = JSONObject()
         for operand in compiled.reported {
             if let reading = value(operand) { details[Self.name(of: operand)] = reading }
@@ -215,19 +197,20 @@ public final class RuleEngine: Service {
             case .raise(let severity): .raise(severity: severity.rawValue)
             case .clear: .clear
             }
-        return AlertTransition(tenant: twin.tenant, rule: ruleKey.id, twin: twin.twin, change: change, at: Timestamp(milliseconds: now), details: details)
+        return AlertTransition(
+            tenant: watched.key.tenant, rule: watch.rule.id, twin: watched.key.twin, change: change, at: Timestamp(milliseconds: now), details: details)
     }
 
     private func apply(_ transitions: [(AlertTransition, RuleKey)]) async {
         guard !transitions.isEmpty else { return }
         do {
             let changed = try await store.applyAlertTransitions(transitions.map(\.0), severityOrder: AlertSeverity.allCases.map(\.rawValue))
-            for (record, event) in changed {
-                let ruleKey = RuleKey(tenant: transitions.first { $0.0.rule == record.rule && $0.0.twin == record.twin }?.0.tenant ?? "", id: record.rule)
+            for (record, event, tenant) in changed {
+                let ruleKey = RuleKey(tenant: tenant, id: record.rule)
                 if event.kind == .raised { raisedCounter.increment() }
                 if event.kind == .cleared { clearedCounter.increment() }
                 let ruleActions = state.rules[ruleKey]?.rule.actions ?? [.alert]
-                await actions.run(ruleActions, for: record, event: event, tenant: ruleKey.tenant)
+                await actions.run(ruleActions, for: record, event: event, tenant: tenant)
             }
         } catch {
             logger.error("alert changes not stored", metadata: ["error": "\(error)", "changes": "\(transitions.count)"])
@@ -249,6 +232,7 @@ public final class RuleEngine: Service {
         }
         let now = clock.now.milliseconds
         var members: [RuleKey: Set<String>] = [:]
+        for key in state.rules.keys where key.tenant == tenant { state.rules[key] = nil }
         for document in stored {
             let key = RuleKey(tenant: tenant, id: document.id)
             guard let rule = try? Rule.parse(id: document.id, document: document.document), rule.enabled else { continue }
@@ -260,66 +244,71 @@ public final class RuleEngine: Service {
             }
             state.rules[key] = CompiledRule(rule)
         }
-        // Rules of this tenant that are gone or disabled.
-        for key in state.rules.keys where key.tenant == tenant && members[key] == nil { state.rules[key] = nil }
+        let cleared: JSONObject = ["reason": "the twin left the rule's scope, or the rule was removed or disabled"]
         var transitions: [(AlertTransition, RuleKey)] = []
+        var previous: [TwinKey: WatchedTwin] = [:]
+        for (key, watched) in state.twins where key.tenant == tenant { previous[key] = watched }
         // Watches that end: their open alerts clear.
-        for watchKey in state.watches.keys where watchKey.rule.tenant == tenant && members[watchKey.rule]?.contains(watchKey.twin) != true {
-            if state.watches[watchKey]?.active != nil {
+        for (key, watched) in previous {
+            for watch in watched.watches where watch.state.active != nil && members[watch.rule]?.contains(key.twin) != true {
                 transitions.append(
-                    (
-                        AlertTransition(
-                            tenant: tenant, rule: watchKey.rule.id, twin: watchKey.twin, change: .clear, at: Timestamp(milliseconds: now),
-                            details: ["reason": "the twin left the rule's scope, or the rule was removed or disabled"]), watchKey.rule
-                    ))
+                    (AlertTransition(tenant: tenant, rule: watch.rule.id, twin: key.twin, change: .clear, at: Timestamp(milliseconds: now), details: cleared), watch.rule))
             }
-            state.watches[watchKey] = nil
         }
         for alert in open where members[RuleKey(tenant: tenant, id: alert.rule)]?.contains(alert.twin) != true {
-            if !transitions.contains(where: { $0.0.rule == alert.rule && $0.0.twin == alert.twin }) {
-                transitions.append(
-                    (
-                        AlertTransition(
-                            tenant: tenant, rule: alert.rule, twin: alert.twin, change: .clear, at: Timestamp(milliseconds: now),
-                            details: ["reason": "the twin left the rule's scope, or the rule was removed or disabled"]),
-                        RuleKey(tenant: tenant, id: alert.rule)
-                    ))
-            }
+            guard !transitions.contains(where: { $0.0.rule == alert.rule && $0.0.twin == alert.twin }) else { continue }
+            transitions.append(
+                (
+                    AlertTransition(tenant: tenant, rule: alert.rule, twin: alert.twin, change: .clear, at: Timestamp(milliseconds: now), details: cleared),
+                    RuleKey(tenant: tenant, id: alert.rule)
+                ))
         }
-        // The index of this tenant, rebuilt; new watches start quiet, or open when an alert is.
-        for key in state.index.keys where key.tenant == tenant { state.index[key] = nil }
-        for (ruleKey, twins) in members {
+        // The tenant's twins, rebuilt: a watch that goes on keeps its state; a new one starts quiet, or open
+        // when its alert is.
+        var rebuilt: [TwinKey: WatchedTwin] = [:]
+        for (ruleKey, twins) in members.sorted(by: { $0.key.id < $1.key.id }) {
             guard let compiled = state.rules[ruleKey] else { continue }
             for twin in twins {
                 let twinKey = TwinKey(tenant: tenant, twin: twin)
-                state.index[twinKey, default: []].append(ruleKey)
-                let watchKey = WatchKey(rule: ruleKey, twin: twin)
-                if state.watches[watchKey] == nil {
-                    var watch = RuleWatch()
-                    if let alert = open.first(where: { $0.rule == ruleKey.id && $0.twin == twin }) { watch.active = AlertSeverity(rawValue: alert.severity) }
-                    state.watches[watchKey] = watch
+                let watched: WatchedTwin
+                if let existing = rebuilt[twinKey] {
+                    watched = existing
+                } else {
+                    watched = WatchedTwin(key: twinKey, latest: previous[twinKey]?.latest ?? [:])
+                    watched.windows = previous[twinKey]?.windows ?? [:]
+                    if previous[twinKey] == nil { watched.latest = (try? await store.lastTelemetry(of: twin, in: tenant))?.values ?? [:] }
+                    rebuilt[twinKey] = watched
                 }
-                if state.latest[twinKey] == nil { state.latest[twinKey] = (try? await store.lastTelemetry(of: twin, in: tenant))?.values ?? [:] }
-                for (metric, width) in compiled.windows { await ensureWindow(WindowKey(twin: twinKey, metric: metric), retention: 2 * width, now: now) }
+                var watchState = previous[twinKey]?.watches.first { $0.rule == ruleKey }?.state ?? RuleWatch()
+                if watchState.active == nil, let alert = open.first(where: { $0.rule == ruleKey.id && $0.twin == twin }) {
+                    watchState.active = AlertSeverity(rawValue: alert.severity)
+                }
+                watched.watches.append(Watch(rule: ruleKey, compiled: compiled, state: watchState))
+                for (metric, widths) in compiled.windows { await ensureWindow(metric, of: watched, widths: widths, now: now) }
             }
         }
+        for key in previous.keys { state.twins[key] = nil }
+        for (key, watched) in rebuilt { state.twins[key] = watched }
         return transitions
     }
 
-    /// Keeps a window for the metric at least `retention` long, filled from the stored series when new.
-    private func ensureWindow(_ key: WindowKey, retention: Int64, now: Int64) async {
-        if var existing = state.windows[key] {
-            existing.retention = max(existing.retention, retention)
-            state.windows[key] = existing
+    /// Keeps a window for the metric with these widths, filled from the stored series when new.
+    private func ensureWindow(_ metric: String, of watched: WatchedTwin, widths: CompiledRule.Widths, now: Int64) async {
+        if let window = watched.windows[metric] {
+            window.require(sliding: widths.sliding, tumbling: widths.tumbling)
+            window.advance(to: now)
             return
         }
-        var window = SampleWindow(retention: retention)
+        let window = SampleWindow(sliding: widths.sliding, tumbling: widths.tumbling)
+        // Twice the widest window: a tumbling window needs the whole previous bucket.
+        let span = 2 * (widths.sliding.union(widths.tumbling).max() ?? 0)
         let points =
             (try? await store.telemetryPoints(
-                of: key.twin.twin, metric: key.metric, in: key.twin.tenant, from: Timestamp(milliseconds: now - retention),
+                of: watched.key.twin, metric: metric, in: watched.key.tenant, from: Timestamp(milliseconds: now - span),
                 to: Timestamp(milliseconds: now + 1), limit: 100_000)) ?? []
         for point in points { window.add(point.value, at: point.at.milliseconds) }
-        state.windows[key] = window
+        window.advance(to: now)
+        watched.windows[metric] = window
     }
 
     static func lookup(_ name: String, in values: JSONObject) -> JSONValue? {
@@ -345,8 +334,13 @@ struct CompiledRule {
     var rule: Rule
     /// Whether a condition reads a twin section.
     var readsTwin: Bool
-    /// The widest window per metric.
-    var windows: [String: Int64]
+    struct Widths {
+        var sliding: Set<Int64> = []
+        var tumbling: Set<Int64> = []
+    }
+
+    /// The window widths per metric.
+    var windows: [String: Widths]
     /// The operands an alert's details report.
     var reported: [RuleOperand]
 
@@ -354,11 +348,12 @@ struct CompiledRule {
 
     init(_ rule: Rule) {
         self.rule = rule
-        var windows: [String: Int64] = [:]
+        var windows: [String: Widths] = [:]
         var readsTwin = false
         for operand in rule.operands {
             switch operand {
-            case .window(_, let metric, let width, _): windows[metric] = max(windows[metric] ?? 0, width)
+            case .window(_, let metric, let width, let tumbling):
+                if tumbling { windows[metric, default: Widths()].tumbling.insert(width) } else { windows[metric, default: Widths()].sliding.insert(width) }
             case .property: readsTwin = true
             default: break
             }
@@ -369,13 +364,36 @@ struct CompiledRule {
     }
 }
 
+/// One rule watching one twin.
+final class Watch {
+    let rule: RuleEngine.RuleKey
+    let compiled: CompiledRule
+    var state: RuleWatch
+
+    init(rule: RuleEngine.RuleKey, compiled: CompiledRule, state: RuleWatch) {
+        self.rule = rule
+        self.compiled = compiled
+        self.state = state
+    }
+}
+
+/// A twin some rule watches: its latest telemetry, its windows and its watches, reached with one lookup.
+final class WatchedTwin {
+    let key: RuleEngine.TwinKey
+    var latest: JSONObject
+    var windows: [String: SampleWindow] = [:]
+    var watches: [Watch] = []
+
+    init(key: RuleEngine.TwinKey, latest: JSONObject) {
+        self.key = key
+        self.latest = latest
+    }
+}
+
 /// The engine's state: touched only by its processing task (and `settleWaiters` under its lock).
 final class EngineState: @unchecked Sendable {
     var rules: [RuleEngine.RuleKey: CompiledRule] = [:]
-    var index: [RuleEngine.TwinKey: [RuleEngine.RuleKey]] = [:]
-    var watches: [RuleEngine.WatchKey: RuleWatch] = [:]
-    var windows: [RuleEngine.WindowKey: SampleWindow] = [:]
-    var latest: [RuleEngine.TwinKey: JSONObject] = [:]
+    var twins: [RuleEngine.TwinKey: WatchedTwin] = [:]
     var dirtyTenants = Set<String>()
     let settleWaiters = Mutex<[CheckedContinuation<Void, Never>]>([])
 }

@@ -1,68 +1,134 @@
 import DequeModule
 import TwinModel
 
-/// The recent samples of one metric of one twin, for the window functions of the rules that watch it.
+/// The recent samples of one metric of one twin, with the window functions of the rules that watch it kept
+/// up to date as samples arrive and age, so evaluating a window costs the same whatever it holds.
 ///
-/// A window of width `w` has a value only once the samples cover it — the earliest sample known is at
-/// least `w` old — so a five-minute average does not fire on its first minute of data.
-struct SampleWindow {
-    private(set) var samples: Deque<(at: Int64, value: Double)> = []
+/// Each sliding width keeps its running sum and count and monotonic queues for its minimum and maximum
+/// over the shared samples; each tumbling width keeps its current and last whole bucket. A window has a
+/// value only once the samples cover it — the earliest sample known is at least the window's width old —
+/// so a five-minute average does not fire on its first minute of data.
+final class SampleWindow {
+    struct Sample {
+        var at: Int64
+        var value: Double
+    }
+
+    /// One sliding width's running aggregate over `samples[start...]`.
+    private struct Slide {
+        var width: Int64
+        /// Absolute index of the window's first sample.
+        var start: Int
+        var sum = 0.0
+        /// Absolute indexes whose values increase (minimum first) and decrease (maximum first).
+        var minimums: Deque<Int> = []
+        var maximums: Deque<Int> = []
+    }
+
+    /// One tumbling width's buckets.
+    private struct Tumble {
+        var width: Int64
+        var current: (bucket: Int64, rollup: TelemetryRollup)?
+        var previous: (bucket: Int64, rollup: TelemetryRollup)?
+    }
+
+    private(set) var samples: Deque<Sample> = []
+    /// Absolute index of `samples[0]`: samples dropped from the front keep the indexes of the rest.
+    private var dropped = 0
     /// The earliest sample ever seen (or loaded from the store); kept when older samples are dropped.
     private(set) var coveredSince: Int64?
-    /// The widest window any rule reads, doubled: tumbling windows need the whole previous bucket.
-    var retention: Int64
+    private var slides: [Slide] = []
+    private var tumbles: [Tumble] = []
 
-    init(retention: Int64) {
-        self.retention = retention
+    /// Keeps the aggregates for these widths.
+    init(sliding: Set<Int64>, tumbling: Set<Int64>) {
+        slides = sliding.sorted().map { Slide(width: $0, start: 0) }
+        tumbles = tumbling.sorted().map { Tumble(width: $0) }
     }
 
-    mutating func add(_ value: Double, at time: Int64) {
-        if let last = samples.last, time < last.at {
-            // Out of order (a store backfill racing live data): keep the samples sorted.
-            let index = samples.firstIndex { $0.at > time } ?? samples.endIndex
-            samples.insert((time, value), at: index)
-        } else {
-            samples.append((time, value))
+    /// Adds the widths a newly watching rule needs; a new sliding width starts from the samples still held.
+    func require(sliding: Set<Int64>, tumbling: Set<Int64>) {
+        for width in sliding.subtracting(slides.map(\.width)).sorted() {
+            var slide = Slide(width: width, start: dropped)
+            for (offset, sample) in samples.enumerated() { Self.push(sample.value, index: dropped + offset, into: &slide, samples: samples, dropped: dropped) }
+            slides.append(slide)
         }
-        coveredSince = min(coveredSince ?? time, time)
+        for width in tumbling.subtracting(tumbles.map(\.width)).sorted() { tumbles.append(Tumble(width: width)) }
     }
 
-    mutating func prune(now: Int64) {
-        while let first = samples.first, first.at < now - retention { samples.removeFirst() }
+    /// Adds a sample; samples older than the last one are taken as arriving now (server time only grows).
+    func add(_ value: Double, at time: Int64) {
+        let at = max(time, samples.last?.at ?? time)
+        samples.append(Sample(at: at, value: value))
+        let index = dropped + samples.count - 1
+        coveredSince = min(coveredSince ?? at, at)
+        for slot in slides.indices { Self.push(value, index: index, into: &slides[slot], samples: samples, dropped: dropped) }
+        for slot in tumbles.indices {
+            let bucket = TelemetryRollup.bucket(of: at, width: tumbles[slot].width)
+            if let current = tumbles[slot].current, current.bucket == bucket {
+                tumbles[slot].current!.rollup.add(value, at: at)
+            } else {
+                if let current = tumbles[slot].current { tumbles[slot].previous = current }
+                tumbles[slot].current = (bucket, TelemetryRollup(value: value, at: at))
+            }
+        }
+        advance(to: at)
     }
 
-    /// The function over `[now − width, now]` (sliding), or over the last whole bucket of `width` before
-    /// `now` (tumbling); `nil` until the samples cover it or when it holds none.
+    /// Moves every sliding window's start up to `now` and drops the samples no window holds any more.
+    func advance(to now: Int64) {
+        for slot in slides.indices {
+            while slides[slot].start < dropped + samples.count, samples[slides[slot].start - dropped].at <= now - slides[slot].width {
+                let index = slides[slot].start
+                slides[slot].sum -= samples[index - dropped].value
+                if slides[slot].minimums.first == index { slides[slot].minimums.removeFirst() }
+                if slides[slot].maximums.first == index { slides[slot].maximums.removeFirst() }
+                slides[slot].start += 1
+            }
+        }
+        let keep = slides.map(\.start).min() ?? dropped + samples.count
+        while dropped < keep {
+            samples.removeFirst()
+            dropped += 1
+        }
+    }
+
+    /// The function over `(now − width, now]` (sliding) or over the last whole bucket of `width` before
+    /// `now` (tumbling); `nil` until the samples cover it or when it holds none. Call ``advance(to:)`` first.
     func value(_ function: RuleWindowFunction, width: Int64, tumbling: Bool, now: Int64) -> Double? {
-        let (start, end) = tumbling ? Self.lastBucket(width: width, now: now) : (now - width, now + 1)
-        guard let coveredSince, coveredSince <= start else { return nil }
-        var count = 0
-        var sum = 0.0
-        var minimum = Double.infinity
-        var maximum = -Double.infinity
-        var first: (at: Int64, value: Double)?
-        var last: (at: Int64, value: Double)?
-        for sample in samples where sample.at >= start && sample.at < end {
-            count += 1
-            sum += sample.value
-            minimum = min(minimum, sample.value)
-            maximum = max(maximum, sample.value)
-            if first == nil { first = sample }
-            last = sample
+        if tumbling {
+            let end = TelemetryRollup.bucket(of: now, width: width)
+            guard let coveredSince, coveredSince <= end - width, let tumble = tumbles.first(where: { $0.width == width }) else { return nil }
+            let last = [tumble.current, tumble.previous].compactMap { $0 }.first { $0.bucket == end - width }?.rollup
+            switch function {
+            case .count: return Double(last?.count ?? 0)
+            case .avg: return last?.average
+            case .min: return last?.minimum
+            case .max: return last?.maximum
+            case .rate: return nil
+            }
         }
+        guard let coveredSince, coveredSince <= now - width, let slide = slides.first(where: { $0.width == width }) else { return nil }
+        let count = dropped + samples.count - slide.start
         switch function {
         case .count: return Double(count)
-        case .avg: return count == 0 ? nil : sum / Double(count)
-        case .min: return count == 0 ? nil : minimum
-        case .max: return count == 0 ? nil : maximum
+        case .avg: return count == 0 ? nil : slide.sum / Double(count)
+        case .min: return slide.minimums.first.map { samples[$0 - dropped].value }
+        case .max: return slide.maximums.first.map { samples[$0 - dropped].value }
         case .rate:
-            guard let first, let last, last.at > first.at else { return nil }
+            guard count >= 2 else { return nil }
+            let first = samples[slide.start - dropped]
+            let last = samples[samples.count - 1]
+            guard last.at > first.at else { return nil }
             return (last.value - first.value) / (Double(last.at - first.at) / 1_000)
         }
     }
 
-    static func lastBucket(width: Int64, now: Int64) -> (Int64, Int64) {
-        let end = TelemetryRollup.bucket(of: now, width: width)
-        return (end - width, end)
+    private static func push(_ value: Double, index: Int, into slide: inout Slide, samples: Deque<Sample>, dropped: Int) {
+        slide.sum += value
+        while let last = slide.minimums.last, samples[last - dropped].value >= value { slide.minimums.removeLast() }
+        slide.minimums.append(index)
+        while let last = slide.maximums.last, samples[last - dropped].value <= value { slide.maximums.removeLast() }
+        slide.maximums.append(index)
     }
 }

@@ -66,11 +66,11 @@ extension TwinStore {
 
     /// Applies the engine's decisions in one transaction: a raise opens an alert, or changes the open one's
     /// severity (escalated / deescalated; the same severity changes nothing); a clear closes the open one.
-    /// Returns each alert that changed, with the event that changed it.
-    public func applyAlertTransitions(_ transitions: [AlertTransition], severityOrder: [String]) async throws -> [(AlertRecord, AlertEvent)] {
+    /// Returns each alert that changed, with the event that changed it and its tenant.
+    public func applyAlertTransitions(_ transitions: [AlertTransition], severityOrder: [String]) async throws -> [(AlertRecord, AlertEvent, String)] {
         guard !transitions.isEmpty else { return [] }
         return try await writer.write { db in
-            var changed: [(AlertRecord, AlertEvent)] = []
+            var changed: [(AlertRecord, AlertEvent, String)] = []
             for transition in transitions {
                 let open = try Row.fetchOne(
                     db, sql: "SELECT \(Self.alertColumns) FROM alert WHERE tenant = ? AND rule = ? AND twin = ? AND state != 'cleared'",
@@ -119,7 +119,7 @@ extension TwinStore {
                     continue
                 }
                 let event = try Self.recordAlertEvent(record.id, tenant: transition.tenant, kind: kind, severity: severity, details: transition.details, at: at, in: db)
-                changed.append((record, event))
+                changed.append((record, event, transition.tenant))
             }
             return changed
         }

@@ -90,6 +90,9 @@ struct BenchTelemetry: AsyncParsableCommand {
             }
             try? await alerts.disconnect()
             let dropped = try await metric(client, outcome: "queue_full")
+            let invalid = try await metric(client, outcome: "invalid")
+            let unknown = try await metric(client, outcome: "unknown_twin")
+            if invalid + unknown > 0 { print("invalid \(invalid), unknown twin \(unknown)") }
             report(
                 published: published, stored: stored - storedBefore, dropped: dropped, publishSeconds: publishSeconds,
                 commitSeconds: (drained - start).seconds, latencies: latencies)

@@ -76,23 +76,24 @@ struct SimDevices: AsyncParsableCommand {
         for device in devices { try? await device.disconnect() }
     }
 
+    /// Every device's connection, in device order (they connect concurrently and finish in any order).
     private func connectAll(deltas: DeltaLog) async throws -> [MQTTClient] {
         let (host, port, total) = (self.host, self.port, count)
-        return try await withThrowingTaskGroup(of: MQTTClient.self) { group in
+        return try await withThrowingTaskGroup(of: (Int, MQTTClient).self) { group in
             var next = 0
             func start() {
                 let index = first + next
                 next += 1
-                group.addTask { try await self.connect(index, host: host, port: port, deltas: deltas) }
+                group.addTask { (index, try await self.connect(index, host: host, port: port, deltas: deltas)) }
             }
             while next < min(connectConcurrency, total) { start() }
-            var connected: [MQTTClient] = []
+            var connected: [(Int, MQTTClient)] = []
             connected.reserveCapacity(total)
             while let client = try await group.next() {
                 connected.append(client)
                 if next < total { start() }
             }
-            return connected
+            return connected.sorted { $0.0 < $1.0 }.map(\.1)
         }
     }
 
@@ -131,9 +132,11 @@ struct SimDevices: AsyncParsableCommand {
                 continue
             }
             for _ in 0..<min(due, 10_000) {
-                let index = sent % devices.count
                 sent += 1
-                let spike = spikeEvery > 0 && sent % spikeEvery == 0 ? wallClockMicroseconds() : 0
+                let isSpike = spikeEvery > 0 && sent % spikeEvery == 0
+                // Spikes go round the devices on their own, so every device gets some whatever the counts.
+                let index = isSpike ? (sent / spikeEvery) % devices.count : sent % devices.count
+                let spike = isSpike ? wallClockMicroseconds() : 0
                 let temperature = 20 + Double(sent % 100) / 10
                 try? devices[index].publishNoWait(
                     topic: topics[index], payload: ByteBuffer(string: #"{"temperature":\#(temperature),"spike":\#(spike)}"#))
