@@ -48,6 +48,8 @@ struct DoppelServer {
             store: store, broker: brokerCore, configuration: telemetryConfiguration, clock: clock, logger: syncLogger)
         let rules = RuleEngine(store: store, broker: brokerCore, commands: deviceSync.commands, clock: clock, logger: syncLogger)
         rules.attach(to: telemetry)
+        let retention = TelemetryRetention(
+            store: store, archiveDirectory: directory.appendingPathComponent("archive"), clock: clock, logger: syncLogger)
 
         var apiConfiguration = APIConfiguration()
         apiConfiguration.host = configuration.httpHost
@@ -62,7 +64,7 @@ struct DoppelServer {
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 // Stopped in reverse order: the listener first, then the last write of the broker's state.
-                services: [brokerPersistence, BrokerMonitor(core: brokerCore, logger: brokerLogger), deviceSync, telemetry, rules, application] + brokers,
+                services: [brokerPersistence, BrokerMonitor(core: brokerCore, logger: brokerLogger), deviceSync, telemetry, rules, retention, application] + brokers,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

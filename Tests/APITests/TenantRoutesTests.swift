@@ -13,17 +13,17 @@ struct TenantRoutesTests {
             let viewer = try await api.token(.viewer)
             let shown = try await api.send(.get, "/v1/tenant", as: .bearer(viewer))
             #expect(shown.status == .ok)
-            try expectJSON(try shown.json(), #"{"id": "default", "validation": "lenient"}"#)
+            try expectJSON(try shown.json(), #"{"id": "default", "validation": "lenient", "telemetry": {"rawRetention": "7d", "rollupRetention": "400d", "downsampling": []}}"#)
             let operatorToken = try await api.token(.operator)
             try await api.send(.patch, "/v1/tenant", as: .bearer(operatorToken), body: #"{"validation": "strict"}"#)
                 .expectProblem(.forbidden, type: ProblemType.forbidden)
             try await api.send(.patch, "/v1/tenant", body: #"{"validation": "paranoid"}"#)
                 .expectProblem(.badRequest, detail: #"validation must be "strict" or "lenient", found "paranoid""#)
             try await api.send(.patch, "/v1/tenant", body: #"{"colour": "red"}"#)
-                .expectProblem(.badRequest, detail: #"unknown setting "colour"; the settings are: validation"#)
+                .expectProblem(.badRequest, detail: #"unknown setting "colour"; the settings are: validation, telemetry"#)
             let changed = try await api.send(.patch, "/v1/tenant", body: #"{"validation": "strict"}"#)
             #expect(changed.status == .ok)
-            try expectJSON(try changed.json(), #"{"id": "default", "validation": "strict"}"#)
+            try expectJSON(try changed.json(), #"{"id": "default", "validation": "strict", "telemetry": {"rawRetention": "7d", "rollupRetention": "400d", "downsampling": []}}"#)
         }
     }
 

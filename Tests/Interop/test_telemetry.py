@@ -162,3 +162,50 @@ def test_past_the_queue_bound_new_telemetry_is_dropped_and_counted(doppel):
     numbers = [record["telemetry"]["n"] for record in log if record["telemetry"]["n"] != "last"]
     assert numbers == sorted(numbers), "what was stored kept its order"
     sensor.close()
+
+
+def test_retention_downsamples_raw_points_into_the_archive_and_keeps_the_rollups(doppel):
+    import gzip
+    server = doppel(args=["--admin-token", ADMIN, "--simulated-clock"])
+    settings = requests.patch(f"{server.http}/v1/tenant", headers=headers(), timeout=WAIT, json={"telemetry": {
+        "rawRetention": "1h", "downsampling": [{"metric": "temperature", "deadband": 0.5}]}}).json()
+    assert settings["telemetry"] == {"rawRetention": "1h", "rollupRetention": "400d",
+                                     "downsampling": [{"metric": "temperature", "deadband": 0.5}]}
+    register(server, "sensor-4")
+    sensor = device(server, "sensor-4")
+    values = [20, 20.2, 20.4, 21, 21.1, 25]
+    for value in values:
+        sensor.publish("tenant/default/device/sensor-4/telemetry", json.dumps({"temperature": value}), qos=1)
+    assert len(replay(server, count=len(values))) == len(values)
+
+    advanced = requests.post(f"{server.http}/v1/clock", json={"advance": "2h"}, headers=headers(), timeout=WAIT)
+    assert advanced.status_code == 200
+    archive = server.data_dir / "archive" / "default"
+    deadline = time.monotonic() + WAIT
+    segments = []
+    while not segments and time.monotonic() < deadline:
+        segments = sorted(archive.glob("*/*/*/points-*.ndjson.gz"))
+        time.sleep(0.05)
+    assert len(segments) == 1, segments
+    year, month, day = segments[0].parts[-4:-1]
+    assert len(year) == 4 and len(month) == 2 and len(day) == 2, "archive/{tenant}/{yyyy}/{mm}/{dd}/"
+    lines = [json.loads(line) for line in gzip.decompress(segments[0].read_bytes()).decode().splitlines()]
+    assert [line["value"] for line in lines] == [20, 21, 25], "within 0.5 of the last kept value is dropped"
+    assert {line["twin"] for line in lines} == {"sensor-4"} and {line["metric"] for line in lines} == {"temperature"}
+
+    deadline = time.monotonic() + WAIT
+    while replay(server) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert replay(server) == [], "the log keeps raw data for its retention only"
+    day_ago = str(int(time.time() * 1000) - 86_400_000)
+    future = str(int(time.time() * 1000) + 86_400_000)
+    raw = requests.get(f"{server.http}/v1/twins/sensor-4/telemetry", params={"metric": "temperature", "from": day_ago, "to": future},
+                       headers=headers(), timeout=WAIT).json()
+    assert raw["points"] == []
+    hourly = requests.get(f"{server.http}/v1/twins/sensor-4/telemetry", timeout=WAIT, headers=headers(), params={
+        "metric": "temperature", "from": day_ago, "to": future, "interval": "1h", "aggregate": "count"}).json()
+    assert sum(point["value"] for point in hourly["points"]) == len(values), "rollups outlive raw data"
+
+    bad = requests.patch(f"{server.http}/v1/tenant", json={"telemetry": {"rawRetention": "10s"}}, headers=headers(), timeout=WAIT)
+    assert bad.status_code == 400 and "telemetry.rawRetention" in bad.json()["detail"]
+    sensor.close()

@@ -7,7 +7,7 @@ import Testing
 @Suite("Store migrations")
 struct StoreMigrationTests {
     static let allMigrations = [
-        "v1-graph", "v1-history", "v1-access-tokens", "v2-covering-relationship-indexes", "v3-tenant-validation", "v4-devices", "v5-desired-rejections", "v6-commands", "v7-device-messages", "v8-telemetry", "v9-rules-alerts",
+        "v1-graph", "v1-history", "v1-access-tokens", "v2-covering-relationship-indexes", "v3-tenant-validation", "v4-devices", "v5-desired-rejections", "v6-commands", "v7-device-messages", "v8-telemetry", "v9-rules-alerts", "v10-telemetry-retention",
     ]
 
     @Test func freshFileMigratesAndHasTheDefaultTenant() async throws {

@@ -15,6 +15,7 @@ enum StoreMigrations {
         migrator.registerMigration("v7-device-messages", migrate: createDeviceMessages)
         migrator.registerMigration("v8-telemetry", migrate: createTelemetry)
         migrator.registerMigration("v9-rules-alerts", migrate: createRulesAndAlerts)
+        migrator.registerMigration("v10-telemetry-retention", migrate: addTelemetryRetention)
         return migrator
     }
 
@@ -288,6 +289,17 @@ enum StoreMigrations {
                     details TEXT NOT NULL
                 );
                 CREATE INDEX alert_event_by_alert ON alert_event(alert, seq);
+                """)
+    }
+
+    /// Per-tenant telemetry retention (raw data 7 days, rollups 400 days) and downsampling rules.
+    private static func addTelemetryRetention(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                ALTER TABLE tenant ADD COLUMN telemetry_raw_retention INTEGER NOT NULL DEFAULT 604800000;
+                ALTER TABLE tenant ADD COLUMN telemetry_rollup_retention INTEGER NOT NULL DEFAULT 34560000000;
+                ALTER TABLE tenant ADD COLUMN telemetry_downsampling TEXT NOT NULL DEFAULT '[]';
+                CREATE INDEX telemetry_point_by_time ON telemetry_point(at);
                 """)
     }
 }

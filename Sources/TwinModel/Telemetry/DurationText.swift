@@ -12,4 +12,12 @@ public enum DurationText {
         }
         return nil
     }
+
+    /// The largest whole unit: 604800000 → `7d`, 90000 → `90s`.
+    public static func format(_ milliseconds: Int64) -> String {
+        for (suffix, factor) in [("d", Int64(86_400_000)), ("h", 3_600_000), ("m", 60_000), ("s", 1_000)] where milliseconds % factor == 0 {
+            return "\(milliseconds / factor)\(suffix)"
+        }
+        return "\(milliseconds)ms"
+    }
 }
