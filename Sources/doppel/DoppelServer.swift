@@ -44,6 +44,7 @@ struct DoppelServer {
         let clock = simulatedClock.map(TelemetryClock.simulated) ?? .system
         var telemetryConfiguration = TelemetryIngest.Configuration()
         telemetryConfiguration.queueCapacity = configuration.telemetryQueue
+        telemetryConfiguration.durable = configuration.durableIngest
         let telemetry = try TelemetryIngest(
             store: store, broker: brokerCore, configuration: telemetryConfiguration, clock: clock, logger: syncLogger)
         let rules = RuleEngine(store: store, broker: brokerCore, commands: deviceSync.commands, clock: clock, logger: syncLogger)

@@ -60,6 +60,11 @@ struct Serve: AsyncParsableCommand {
     var telemetryQueue: Int?
 
     @Flag(
+        name: .customLong("durable-ingest"),
+        help: "Acknowledge QoS 1 telemetry only once it is committed (5.0 devices get the reason of a drop in the PUBACK).")
+    var durableIngest = false
+
+    @Flag(
         name: .customLong("simulated-clock"),
         help: "Testing only: telemetry and rules run on a clock that moves only through POST /v1/clock.")
     var simulatedClock = false
@@ -110,6 +115,7 @@ struct Serve: AsyncParsableCommand {
         flags["tlsKey"] = tlsKey
         flags["tlsClientCa"] = tlsClientCA
         flags["telemetryQueue"] = telemetryQueue.map(String.init)
+        if durableIngest { flags["durableIngest"] = "true" }
         flags["adminToken"] = adminToken
         flags["logLevel"] = logLevel
         try configuration.apply(flags, source: "command line")

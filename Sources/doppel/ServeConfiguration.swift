@@ -25,13 +25,15 @@ struct ServeConfiguration: Sendable, Equatable {
     var logLevel = Logger.Level.info
     /// Telemetry messages waiting for the store at most; past it new ones are dropped and counted.
     var telemetryQueue = 100_000
+    /// QoS 1 telemetry is acknowledged only once it is committed.
+    var durableIngest = false
     /// Telemetry and rules run on a clock that moves only through `POST /v1/clock` (for tests; a flag only).
     var simulatedClock = false
 
     /// The keys a config file and the environment may set, with their environment variable names.
     enum Key: String, CaseIterable {
         case data, httpHost, httpPort, mqttHost, mqttPort, mqttAllowAnonymous, mqttsPort, mqttWsPort, tlsCert, tlsKey, tlsClientCa
-        case adminToken, logLevel, telemetryQueue
+        case adminToken, logLevel, telemetryQueue, durableIngest
 
         var environmentName: String {
             "DOPPEL_" + rawValue.reduce(into: "") { name, character in
@@ -67,6 +69,11 @@ struct ServeConfiguration: Sendable, Equatable {
             case .adminToken:
                 guard value.count >= 16 else { throw CommandError("\(source): adminToken must be at least 16 characters") }
                 adminToken = value
+            case .durableIngest:
+                guard let flag = Bool(value.lowercased()) else {
+                    throw CommandError("\(source): durableIngest must be true or false, not \"\(value)\"")
+                }
+                durableIngest = flag
             case .telemetryQueue:
                 guard let size = Int(value), (1...10_000_000).contains(size) else {
                     throw CommandError("\(source): telemetryQueue must be a whole number from 1 to 10000000, not \"\(value)\"")

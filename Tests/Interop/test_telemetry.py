@@ -209,3 +209,45 @@ def test_retention_downsamples_raw_points_into_the_archive_and_keeps_the_rollups
     bad = requests.patch(f"{server.http}/v1/tenant", json={"telemetry": {"rawRetention": "10s"}}, headers=headers(), timeout=WAIT)
     assert bad.status_code == 400 and "telemetry.rawRetention" in bad.json()["detail"]
     sensor.close()
+
+
+def test_durable_ingest_acknowledges_qos1_telemetry_only_once_it_is_committed(doppel):
+    import paho.mqtt.client as mqtt
+    server = doppel(args=["--admin-token", ADMIN, "--durable-ingest"])
+    register(server, "sensor-5")
+    acks = {}
+
+    def on_publish(client, userdata, mid, reason_code, properties):
+        acks[mid] = reason_code
+
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="sensor-5", protocol=mqtt.MQTTv5)
+    client.username_pw_set("default/sensor-5", SECRET)
+    client.on_publish = on_publish
+    client.connect("127.0.0.1", server.ports["mqtt"])
+    client.loop_start()
+    try:
+        for index in range(3):
+            info = client.publish("tenant/default/device/sensor-5/telemetry", json.dumps({"n": index}), qos=1)
+            info.wait_for_publish(WAIT)
+            assert acks[info.mid] == 0, acks[info.mid]
+            # Acknowledged means committed: the entry is there at once, no polling.
+            records = replay(server)
+            assert records[-1]["telemetry"] == {"n": index}
+        bad = client.publish("tenant/default/device/sensor-5/telemetry", "not json", qos=1)
+        bad.wait_for_publish(WAIT)
+        assert acks[bad.mid] == 0x99, "payload format invalid, in the PUBACK"
+        assert len(replay(server)) == 3
+    finally:
+        client.loop_stop()
+        client.disconnect()
+
+    # 3.1.1 has no negative PUBACK: the device is disconnected, and sends the message again after reconnecting.
+    old = Client(server.ports["mqtt"], "sensor-5", version=4, username="default/sensor-5", password=SECRET)
+    _, reason, _ = old.connect()
+    assert not reason.is_failure
+    old.client.publish("tenant/default/device/sensor-5/telemetry", "not json", qos=1)
+    deadline = time.monotonic() + WAIT
+    while old.client.is_connected() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not old.client.is_connected()
+    old.client.loop_stop()

@@ -1,3 +1,4 @@
+import DequeModule
 import NIOCore
 import Synchronization
 
@@ -25,6 +26,9 @@ final class MQTTConnection: @unchecked Sendable {
     private var topicAliases: [String: UInt16] = [:]
     /// 1.5 times the keep-alive, after which a silent client is disconnected; `nil` for no keep-alive.
     let keepAliveLimit: TimeAmount?
+    /// QoS 1 PUBLISH packets whose PUBACK is not sent yet, in arrival order, with the reason once decided
+    /// (see MQTTConnection+Acknowledgements). Inline, so an idle connection pays a few bytes for it.
+    let pendingAcknowledgements = Mutex<Deque<(identifier: UInt16, reason: MQTTReasonCode?)>>([])
     /// When the client last sent anything, in uptime nanoseconds; read by the broker's keep-alive sweep.
     private let lastActivity = Atomic<UInt64>(NIODeadline.now().uptimeNanoseconds)
 

@@ -85,9 +85,15 @@ extension MQTTConnectionHandler {
         case .atMostOnce:
             core.publish(MQTTMessage(publish, topic: topic, publisher: client.session.clientID, now: .now()))
         case .atLeastOnce:
-            let delivered = core.publish(MQTTMessage(publish, topic: topic, publisher: client.session.clientID, now: .now()))
-            let reason: MQTTReasonCode = delivered == 0 && version == .v5 ? .noMatchingSubscribers : .success
-            client.connection.send(.puback(MQTTPacket.PubAck(packetIdentifier: publish.packetIdentifier!, reasonCode: reason)))
+            let identifier = publish.packetIdentifier!
+            let connection = client.connection
+            connection.expectAcknowledgement(identifier)
+            let (delivered, held) = core.publish(MQTTMessage(publish, topic: topic, publisher: client.session.clientID, now: .now())) { reason in
+                connection.decideAcknowledgement(identifier, reason: reason)
+            }
+            if !held {
+                connection.decideAcknowledgement(identifier, reason: delivered == 0 && version == .v5 ? .noMatchingSubscribers : .success)
+            }
         case .exactlyOnce:
             let identifier = publish.packetIdentifier!
             // A PUBLISH whose identifier is still unreleased is a resend: acknowledge, don't deliver twice.

@@ -40,6 +40,13 @@ public final class BrokerCore: Sendable {
     /// subscribers it was delivered (sent or queued) to.
     @discardableResult
     public func publish(_ message: MQTTMessage) -> Int {
+        publish(message, acknowledged: nil).delivered
+    }
+
+    /// Routes `message` like ``publish(_:)``; when in-process subscribers hold the acknowledgement of this
+    /// QoS 1 message, `acknowledged` is called once they all completed (on whichever thread the last one
+    /// does) and `held` is `true`; otherwise `acknowledged` is never called.
+    public func publish(_ message: MQTTMessage, acknowledged: (@Sendable (MQTTReasonCode) -> Void)?) -> (delivered: Int, held: Bool) {
         let now = NIODeadline.now()
         var matches: [SubscriptionRecord] = []
         state.withLock { state in
@@ -55,7 +62,7 @@ public final class BrokerCore: Sendable {
                 Self.pickSharedMembers(&matches, cursors: &state.sharedCursors)
             }
         }
-        return deliver(message, to: matches, now: now)
+        return deliver(message, to: matches, now: now, acknowledged: acknowledged)
     }
 
     /// Routes `message` only to the subscriptions of one client, as a server does on topics that name no
@@ -70,7 +77,7 @@ public final class BrokerCore: Sendable {
                 record.shareName == nil && MQTTTopic.filter(record.filter, matches: message.topic)
             }
         }
-        return deliver(message, to: matches, now: .now())
+        return deliver(message, to: matches, now: .now(), acknowledged: nil).delivered
     }
 
     /// Whether a publication on `topic` would reach anyone (only `clientID`, when given): lets a publisher
@@ -114,14 +121,24 @@ public final class BrokerCore: Sendable {
         var identifiers: [Int]
     }
 
-    private func deliver(_ message: MQTTMessage, to matches: [SubscriptionRecord], now: NIODeadline) -> Int {
+    private func deliver(
+        _ message: MQTTMessage, to matches: [SubscriptionRecord], now: NIODeadline, acknowledged: (@Sendable (MQTTReasonCode) -> Void)?
+    ) -> (delivered: Int, held: Bool) {
         var copies: [Copy] = []
         copies.reserveCapacity(matches.count)
         var delivered = 0
+        var acknowledgement: MQTTAcknowledgement?
+        if let acknowledged, message.qos == .atLeastOnce {
+            let holders = matches.reduce(0) { count, record in
+                if case .local(let local) = record.target, local.holdsAcknowledgements { return count + 1 }
+                return count
+            }
+            if holders > 0 { acknowledgement = MQTTAcknowledgement(holders: holders, onComplete: acknowledged) }
+        }
         for record in matches {
             switch record.target {
             case .local(let local):
-                local.handler(message)
+                local.handler(message, local.holdsAcknowledgements ? acknowledgement : nil)
                 delivered += 1
             case .session(let session):
                 let shared = record.shareName != nil
@@ -144,7 +161,7 @@ public final class BrokerCore: Sendable {
             case .dropped(let reason): statistics.dropped(reason)
             }
         }
-        return delivered
+        return (delivered, acknowledgement != nil)
     }
 
     // MARK: In-process subscriptions
@@ -153,9 +170,19 @@ public final class BrokerCore: Sendable {
     public func subscribe(
         _ filter: String, qos: MQTTQoS = .atLeastOnce, handler: @escaping @Sendable (MQTTMessage) -> Void
     ) throws(MQTTProtocolError) -> MQTTLocalSubscription {
+        try subscribe(filter, qos: qos, holdingAcknowledgements: false) { message, _ in handler(message) }
+    }
+
+    /// Subscribes like ``subscribe(_:qos:handler:)``; with `holdingAcknowledgements`, the publisher of a
+    /// QoS 1 message it gets waits for its PUBACK until the handler's ``MQTTAcknowledgement`` is completed
+    /// (the handler gets `nil` for messages that need none).
+    public func subscribe(
+        _ filter: String, qos: MQTTQoS = .atLeastOnce, holdingAcknowledgements: Bool,
+        handler: @escaping @Sendable (MQTTMessage, MQTTAcknowledgement?) -> Void
+    ) throws(MQTTProtocolError) -> MQTTLocalSubscription {
         try MQTTTopic.validateFilter(filter, maximumLevels: configuration.maximumTopicLevels)
         let shared = try MQTTSharedSubscription(parsing: filter)
-        let subscription = MQTTLocalSubscription(filter: filter, handler: handler)
+        let subscription = MQTTLocalSubscription(filter: filter, holdsAcknowledgements: holdingAcknowledgements, handler: handler)
         let record = SubscriptionRecord(
             target: .local(subscription), filter: filter, options: .init(qos: qos), identifier: nil, shareName: shared?.shareName)
         try state.withLock { state throws(MQTTProtocolError) in

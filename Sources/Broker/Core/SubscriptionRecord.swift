@@ -27,10 +27,13 @@ struct SubscriptionRecord: Sendable {
 public final class MQTTLocalSubscription: Sendable {
     /// The filter subscribed to (shared filters are allowed: one of the group's members gets each message).
     public let filter: String
-    let handler: @Sendable (MQTTMessage) -> Void
+    /// Whether it holds the acknowledgement of the QoS 1 messages it gets (see ``MQTTAcknowledgement``).
+    let holdsAcknowledgements: Bool
+    let handler: @Sendable (MQTTMessage, MQTTAcknowledgement?) -> Void
 
-    init(filter: String, handler: @escaping @Sendable (MQTTMessage) -> Void) {
+    init(filter: String, holdsAcknowledgements: Bool = false, handler: @escaping @Sendable (MQTTMessage, MQTTAcknowledgement?) -> Void) {
         self.filter = filter
+        self.holdsAcknowledgements = holdsAcknowledgements
         self.handler = handler
     }
 }

@@ -20,6 +20,9 @@ public final class TelemetryIngest: Service {
         public var queueCapacity = 100_000
         /// Messages stored per transaction at most.
         public var batchSize = 5_000
+        /// QoS 1 telemetry is acknowledged only once its batch has committed (5.0 devices learn of a drop from
+        /// the PUBACK's reason code; 3.1.1 devices, whose PUBACK has none, are disconnected and send again).
+        public var durable = false
 
         public init() {}
     }
@@ -34,6 +37,8 @@ public final class TelemetryIngest: Service {
         var twin: String
         var payload: ByteBuffer
         var receivedAt: Timestamp
+        /// Held with durable ingest, completed once the message's fate is known.
+        var acknowledgement: MQTTAcknowledgement?
     }
 
     let store: TwinStore
@@ -60,13 +65,19 @@ public final class TelemetryIngest: Service {
             counters[outcome] = Counter(label: "doppel_telemetry_messages_total", dimensions: [("outcome", outcome.rawValue)])
         }
         self.counters = counters
-        _ = try broker.subscribe("tenant/+/device/+/telemetry") { [weak self] message in
-            guard let self, message.publisherClientID != nil, let topic = DeviceTopic(message.topic), topic.path == "telemetry" else { return }
-            self.accept(tenant: topic.tenant, twin: topic.device, payload: message.payload)
+        _ = try broker.subscribe("tenant/+/device/+/telemetry", holdingAcknowledgements: configuration.durable) { [weak self] message, acknowledgement in
+            guard let self, message.publisherClientID != nil, let topic = DeviceTopic(message.topic), topic.path == "telemetry" else {
+                acknowledgement?.complete()
+                return
+            }
+            self.accept(tenant: topic.tenant, twin: topic.device, payload: message.payload, acknowledgement: acknowledgement)
         }
-        _ = try broker.subscribe("devices/+/messages/events/#") { [weak self] message in
-            guard let self, message.publisherClientID != nil, case .telemetry(let device, _)? = AzureTopic(message.topic) else { return }
-            self.accept(tenant: AzureDeviceAuthenticator.tenant, twin: device, payload: message.payload)
+        _ = try broker.subscribe("devices/+/messages/events/#", holdingAcknowledgements: configuration.durable) { [weak self] message, acknowledgement in
+            guard let self, message.publisherClientID != nil, case .telemetry(let device, _)? = AzureTopic(message.topic) else {
+                acknowledgement?.complete()
+                return
+            }
+            self.accept(tenant: AzureDeviceAuthenticator.tenant, twin: device, payload: message.payload, acknowledgement: acknowledgement)
         }
     }
 
@@ -81,9 +92,16 @@ public final class TelemetryIngest: Service {
         listeners.withLock { $0.append(listener) }
     }
 
-    func accept(tenant: String, twin: String, payload: ByteBuffer) {
-        guard payload.readableBytes <= TelemetryMessage.maximumPayloadBytes else { return record(.tooLarge) }
-        if !queue.enqueue(Arrival(tenant: tenant, twin: twin, payload: payload, receivedAt: clock.now)) { record(.queueFull) }
+    func accept(tenant: String, twin: String, payload: ByteBuffer, acknowledgement: MQTTAcknowledgement?) {
+        guard payload.readableBytes <= TelemetryMessage.maximumPayloadBytes else {
+            acknowledgement?.complete(.implementationSpecificError)
+            return record(.tooLarge)
+        }
+        let arrival = Arrival(tenant: tenant, twin: twin, payload: payload, receivedAt: clock.now, acknowledgement: acknowledgement)
+        if !queue.enqueue(arrival) {
+            acknowledgement?.complete(.quotaExceeded)
+            record(.queueFull)
+        }
     }
 
     public func run() async throws {
@@ -104,13 +122,16 @@ public final class TelemetryIngest: Service {
     private func store(_ batch: [Arrival]) async {
         depth.record(queue.count)
         var messages: [TelemetryMessage] = []
+        var acknowledgements: [MQTTAcknowledgement?] = []
         messages.reserveCapacity(batch.count)
         for arrival in batch {
             do {
                 messages.append(
                     try TelemetryMessage(
                         tenant: arrival.tenant, twin: arrival.twin, payload: arrival.payload.readableBytesView, receivedAt: arrival.receivedAt))
+                acknowledgements.append(arrival.acknowledgement)
             } catch {
+                arrival.acknowledgement?.complete(.payloadFormatInvalid)
                 record(.invalid)
                 logger.debug("telemetry dropped", metadata: ["doppel.device": "\(arrival.twin)", "reason": "\(error)"])
             }
@@ -118,11 +139,16 @@ public final class TelemetryIngest: Service {
         guard !messages.isEmpty else { return }
         do {
             let offsets = try await store.appendTelemetry(messages)
+            // Committed: only now do durable messages get their PUBACK.
+            for (acknowledgement, offset) in zip(acknowledgements, offsets) {
+                acknowledgement?.complete(offset == nil ? .implementationSpecificError : .success)
+            }
             let stored = offsets.reduce(0) { $0 + ($1 == nil ? 0 : 1) }
             record(.stored, stored)
             record(.unknownTwin, offsets.count - stored)
             for listener in listeners.withLock({ $0 }) { listener(messages, offsets) }
         } catch {
+            for acknowledgement in acknowledgements { acknowledgement?.complete(.unspecifiedError) }
             record(.failed, messages.count)
             logger.error("telemetry batch not stored", metadata: ["error": "\(error)", "messages": "\(messages.count)"])
         }
