@@ -8,29 +8,31 @@ import Synchronization
 /// Packets are encoded on the caller's thread and written on the channel's event loop; all writes made in
 /// one event-loop tick share one flush.
 final class MQTTConnection: @unchecked Sendable {
+    // Stored properties are laid out in this order: word-sized ones first, the small ones last, where they
+    // fill the optionals' padding. An idle connection's size is a budget (DESIGN.md: 4 KiB).
     let channel: any Channel
-    let version: MQTTProtocolVersion
-    /// QoS 1 and 2 messages the client accepts unacknowledged (its 5.0 Receive Maximum; 65,535 otherwise).
-    let clientReceiveMaximum: Int
-    /// The client's 5.0 Maximum Packet Size, if it set one.
-    let clientMaximumPacketSize: Int?
     private let statistics: BrokerStatistics
-    /// Touched only on the channel's event loop.
-    private var flushScheduled = false
     /// Writes handed to the event loop that have not run yet.
     private let writesInFlight = Atomic<Int>(0)
-    /// The highest topic alias the client accepts (its 5.0 Topic Alias Maximum; 0 for none).
-    let clientTopicAliasMaximum: UInt16
     /// Topic aliases the broker has set towards the client. PUBLISH packets are only ever sent under their
     /// session's lock, which orders them, so the aliases are guarded by that lock.
     private var topicAliases: [String: UInt16] = [:]
-    /// 1.5 times the keep-alive, after which a silent client is disconnected; `nil` for no keep-alive.
-    let keepAliveLimit: TimeAmount?
     /// QoS 1 PUBLISH packets whose PUBACK is not sent yet, in arrival order, with the reason once decided
     /// (see MQTTConnection+Acknowledgements). Inline, so an idle connection pays a few bytes for it.
     let pendingAcknowledgements = Mutex<Deque<(identifier: UInt16, reason: MQTTReasonCode?)>>([])
     /// When the client last sent anything, in uptime nanoseconds; read by the broker's keep-alive sweep.
     private let lastActivity = Atomic<UInt64>(NIODeadline.now().uptimeNanoseconds)
+    /// QoS 1 and 2 messages the client accepts unacknowledged (its 5.0 Receive Maximum; 65,535 otherwise).
+    let clientReceiveMaximum: Int
+    /// The client's 5.0 Maximum Packet Size, if it set one.
+    let clientMaximumPacketSize: Int?
+    /// 1.5 times the keep-alive, after which a silent client is disconnected; `nil` for no keep-alive.
+    let keepAliveLimit: TimeAmount?
+    /// The highest topic alias the client accepts (its 5.0 Topic Alias Maximum; 0 for none).
+    let clientTopicAliasMaximum: UInt16
+    let version: MQTTProtocolVersion
+    /// Touched only on the channel's event loop.
+    private var flushScheduled = false
 
     init(
         channel: any Channel, version: MQTTProtocolVersion, receiveMaximum: Int, maximumPacketSize: Int?, topicAliasMaximum: UInt16 = 0,
