@@ -12,8 +12,7 @@ public final class CloudToDeviceMessages: Sendable {
     let broker: BrokerCore
     let store: TwinStore
     let logger: Logger
-    /// Devices being delivered to, and whether another pass was asked for meanwhile.
-    private let delivering = Mutex<[DeviceAddress: Bool]>([:])
+    private let passes = DevicePasses()
 
     public init(broker: BrokerCore, store: TwinStore, logger: Logger) {
         self.broker = broker
@@ -32,27 +31,8 @@ public final class CloudToDeviceMessages: Sendable {
         Task { await deliver(to: device) }
     }
 
-    /// One pass per device at a time; a call during a pass makes it look again at the end.
     private func deliver(to device: DeviceAddress) async {
-        let start = delivering.withLock { passes in
-            if passes[device] != nil {
-                passes[device] = true
-                return false
-            }
-            passes[device] = false
-            return true
-        }
-        guard start else { return }
-        repeat {
-            await deliverQueued(to: device)
-        } while delivering.withLock { passes in
-            if passes[device] == true {
-                passes[device] = false
-                return true
-            }
-            passes[device] = nil
-            return false
-        }
+        await passes.run(for: device) { await deliverQueued(to: device) }
     }
 
     private func deliverQueued(to device: DeviceAddress) async {

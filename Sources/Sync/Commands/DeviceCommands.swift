@@ -30,8 +30,7 @@ public final class DeviceCommands: Sendable {
     let store: TwinStore
     let logger: Logger
     private let pending = Mutex<[String: CheckedContinuation<Reply, any Error>]>([:])
-    /// Devices whose queue is being delivered, and whether another pass was asked for meanwhile.
-    private let delivering = Mutex<[DeviceAddress: Bool]>([:])
+    private let passes = DevicePasses()
 
     public init(broker: BrokerCore, store: TwinStore, logger: Logger) throws {
         self.broker = broker
@@ -81,27 +80,7 @@ public final class DeviceCommands: Sendable {
     /// go out, one at a time, each waiting for its reply or timeout. One pass per device at a time; a call
     /// during a pass makes it look again at the end.
     public func subscriptionBecameActive(_ device: DeviceAddress) {
-        let start = delivering.withLock { passes in
-            if passes[device] != nil {
-                passes[device] = true
-                return false
-            }
-            passes[device] = false
-            return true
-        }
-        guard start else { return }
-        Task {
-            repeat {
-                await deliverQueued(to: device)
-            } while delivering.withLock { passes in
-                if passes[device] == true {
-                    passes[device] = false
-                    return true
-                }
-                passes[device] = nil
-                return false
-            }
-        }
+        Task { await passes.run(for: device) { await deliverQueued(to: device) } }
     }
 
     private func deliverQueued(to device: DeviceAddress) async {

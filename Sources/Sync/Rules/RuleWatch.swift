@@ -82,26 +82,9 @@ extension RuleCondition {
 
     static func compare(_ left: JSONValue?, _ op: RuleComparison, _ right: JSONValue?) -> Bool {
         guard let left, let right else { return false }
-        if let a = left.doubleValue, let b = right.doubleValue, left.isNumber, right.isNumber {
-            switch op {
-            case .greater: return a > b
-            case .greaterOrEqual: return a >= b
-            case .less: return a < b
-            case .lessOrEqual: return a <= b
-            case .equal: return a == b
-            case .notEqual: return a != b
-            }
-        }
+        if let a = left.doubleValue, let b = right.doubleValue, left.isNumber, right.isNumber { return order(a, op, b) }
         switch (left, right) {
-        case (.string(let a), .string(let b)):
-            switch op {
-            case .greater: return a > b
-            case .greaterOrEqual: return a >= b
-            case .less: return a < b
-            case .lessOrEqual: return a <= b
-            case .equal: return a == b
-            case .notEqual: return a != b
-            }
+        case (.string(let a), .string(let b)): return order(a, op, b)
         case (.bool(let a), .bool(let b)):
             switch op {
             case .equal: return a == b
@@ -110,6 +93,17 @@ extension RuleCondition {
             }
         default:
             return false
+        }
+    }
+
+    private static func order<T: Comparable>(_ a: T, _ op: RuleComparison, _ b: T) -> Bool {
+        switch op {
+        case .greater: a > b
+        case .greaterOrEqual: a >= b
+        case .less: a < b
+        case .lessOrEqual: a <= b
+        case .equal: a == b
+        case .notEqual: a != b
         }
     }
 }
