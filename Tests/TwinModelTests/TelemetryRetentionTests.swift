@@ -29,7 +29,7 @@ struct TelemetryRetentionTests {
             try TelemetryMessage(tenant: tenant, twin: "s", payload: Array(#"{"t": 1}"#.utf8), receivedAt: StoreFixture.at(Int64($0)))
         }
         _ = try await store.appendTelemetry(messages)
-        #expect(try await store.tenantsWithTelemetry() == [tenant])
+        #expect(try await store.tenantsWithTelemetry().contains(tenant))
         let expiring = try await store.expiringTelemetryPoints(in: tenant, before: StoreFixture.at(10_000), limit: 10)
         #expect(expiring.map(\.at) == [1_000, 2_000] && expiring.allSatisfy { $0.twin == "s" && $0.metric == "t" })
         try await store.deleteExpiredTelemetry(

@@ -124,9 +124,9 @@ struct TelemetryController {
     /// RFC 3339 or epoch milliseconds.
     static func time(_ text: String, named name: String) throws -> Timestamp {
         if let milliseconds = Int64(text) { return Timestamp(milliseconds: milliseconds) }
-        guard let time = try? JSONParser().parse(Array("\"\(text)\"".utf8)), case .string(let string) = time,
-            let parsed = TelemetryMessage.time(string: string)
-        else { throw ProblemDetails.badRequest("\(name) must be an RFC 3339 time or epoch milliseconds, found \"\(text)\"") }
+        guard let parsed = TelemetryMessage.time(string: text) else {
+            throw ProblemDetails.badRequest("\(name) must be an RFC 3339 time or epoch milliseconds, found \"\(text)\"")
+        }
         return parsed
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Metrics
 import ServiceLifecycle
+import Synchronization
 import TwinModel
 
 /// Retention of telemetry, per tenant: raw points older than the raw retention are downsampled and written
@@ -15,6 +16,9 @@ public final class TelemetryRetention: Service {
     let logger: Logger
     let interval: Duration
     static let batchSize = 10_000
+    /// How often rollups are swept: their retention is long, and the sweep reads a tenant's rollups.
+    static let rollupSweepInterval: Int64 = 3_600_000
+    private let lastRollupSweep = Mutex<[String: Int64]>([:])
     private let archived = Counter(label: "doppel_telemetry_archived_points_total")
     private let downsampled = Counter(label: "doppel_telemetry_downsampled_points_total")
 
@@ -59,13 +63,20 @@ public final class TelemetryRetention: Service {
         let rawCutoff = Timestamp(milliseconds: now.milliseconds - settings.rawRetention)
         let rollupCutoff = Timestamp(milliseconds: now.milliseconds - settings.rollupRetention)
         var downsampler = Downsampler(rules: settings.downsampling)
+        let sweepRollups = lastRollupSweep.withLock { sweeps in
+            guard now.milliseconds - (sweeps[tenant] ?? .min / 2) >= Self.rollupSweepInterval else { return false }
+            sweeps[tenant] = now.milliseconds
+            return true
+        }
+        var rollupsBefore: Timestamp? = sweepRollups ? rollupCutoff : nil
         while true {
             let points = try await store.expiringTelemetryPoints(in: tenant, before: rawCutoff, limit: Self.batchSize)
             let kept = points.filter { downsampler.keep(twin: $0.twin, metric: $0.metric, at: $0.at, value: $0.value) }
             for (day, points) in Dictionary(grouping: kept, by: { TelemetryRollup.bucket(of: $0.at, width: 86_400_000) }) {
                 try archive.write(points, tenant: tenant, day: day)
             }
-            try await store.deleteExpiredTelemetry(points: points.map(\.row), in: tenant, logBefore: rawCutoff, rollupsBefore: rollupCutoff)
+            try await store.deleteExpiredTelemetry(points: points.map(\.row), in: tenant, logBefore: rawCutoff, rollupsBefore: rollupsBefore)
+            rollupsBefore = nil
             archived.increment(by: kept.count)
             downsampled.increment(by: points.count - kept.count)
             if !points.isEmpty {

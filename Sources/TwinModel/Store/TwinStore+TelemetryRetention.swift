@@ -33,9 +33,9 @@ extension TwinStore {
         }
     }
 
-    /// The tenants that have telemetry.
+    /// Every tenant (a short table: the log itself is too long to scan for its tenants).
     public func tenantsWithTelemetry() async throws -> [String] {
-        try await writer.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT tenant FROM telemetry_log") }
+        try await writer.read { db in try String.fetchAll(db, sql: "SELECT id FROM tenant ORDER BY id") }
     }
 
     /// The tenant's oldest raw points received before `cutoff`, at most `limit`, ordered by twin, metric and
@@ -54,16 +54,19 @@ extension TwinStore {
         }
     }
 
-    /// Deletes archived raw points, and the tenant's log entries and rollups past their retention, in one
-    /// transaction.
-    public func deleteExpiredTelemetry(points: [Int64], in tenant: String, logBefore: Timestamp, rollupsBefore: Timestamp) async throws {
+    /// Deletes archived raw points, and the tenant's log entries and (when `rollupsBefore` is given) rollups
+    /// past their retention, in one transaction. Rollups have no time index, so their sweep reads the
+    /// tenant's rollups: callers do it rarely.
+    public func deleteExpiredTelemetry(points: [Int64], in tenant: String, logBefore: Timestamp, rollupsBefore: Timestamp?) async throws {
         try await writer.write { db in
             let delete = try db.cachedStatement(sql: "DELETE FROM telemetry_point WHERE rowid = ?")
             for row in points { try delete.execute(arguments: [row]) }
             try db.execute(sql: "DELETE FROM telemetry_log WHERE tenant = ? AND received_at < ?", arguments: [tenant, logBefore.milliseconds])
-            try db.execute(
-                sql: "DELETE FROM telemetry_rollup WHERE bucket < ? AND twin IN (SELECT pk FROM twin WHERE tenant = ?)",
-                arguments: [rollupsBefore.milliseconds, tenant])
+            if let rollupsBefore {
+                try db.execute(
+                    sql: "DELETE FROM telemetry_rollup WHERE bucket < ? AND twin IN (SELECT pk FROM twin WHERE tenant = ?)",
+                    arguments: [rollupsBefore.milliseconds, tenant])
+            }
         }
     }
 }
