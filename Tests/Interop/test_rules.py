@@ -247,3 +247,24 @@ def test_rule_errors_point_into_the_rule(doppel, body, detail):
     assert response.status_code == 400, response.text
     assert response.json()["detail"].startswith(detail), response.json()["detail"]
     assert requests.get(f"{server.http}/v1/rules/bad", headers=headers(), timeout=WAIT).status_code == 404
+
+
+def test_a_command_action_reaches_the_device_and_a_tumbling_window_fires_on_whole_buckets(doppel):
+    site = Site(doppel)
+    received = queue.Queue()
+    device = site.devices["s1"]
+    device.client.on_message = lambda client, userdata, message: received.put(message.topic)
+    device.subscribe("tenant/default/device/s1/commands/+", qos=1)
+    site.rule("vent", condition="max(co2, 1m, tumbling) > 1000", actions=[{"type": "command", "name": "vent", "payload": {"minutes": 5}}])
+    site.send("s1", co2=1500)
+    assert site.open_alerts("vent") == [], "the minute holding the reading is not whole yet"
+    # On to the first second of the next minute: the reading's minute is now the last whole bucket.
+    now = requests.get(f"{site.http}/v1/clock", headers=headers(), timeout=WAIT).json()["now"]
+    into_minute = int(now[17:19]) * 1000 + int(now[20:23])
+    site.advance(f"{60_000 - into_minute + 1_000}ms")
+    [alert] = site.open_alerts("vent")
+    assert alert["details"]["max(co2, 60s, tumbling)"] == 1500
+    topic = received.get(timeout=WAIT)
+    assert topic.startswith("tenant/default/device/s1/commands/vent?rid=")
+    history = requests.get(f"{site.http}/v1/twins/s1/commands", headers=headers(), timeout=WAIT).json()["value"]
+    assert history[0]["name"] == "vent" and history[0]["requestedBy"] == "rule:vent" and history[0]["payload"] == {"minutes": 5}

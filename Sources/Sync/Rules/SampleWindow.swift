@@ -5,9 +5,10 @@ import TwinModel
 /// up to date as samples arrive and age, so evaluating a window costs the same whatever it holds.
 ///
 /// Each sliding width keeps its running sum and count and monotonic queues for its minimum and maximum
-/// over the shared samples; each tumbling width keeps its current and last whole bucket. A window has a
-/// value only once the samples cover it — the earliest sample known is at least the window's width old —
-/// so a five-minute average does not fire on its first minute of data.
+/// over the shared samples; each tumbling width keeps its current and last whole bucket. A sliding window
+/// has a value only once the samples cover it — the earliest sample known is at least the window's width
+/// old — so a five-minute average does not fire on its first minute of data; a tumbling window has the
+/// aggregate of the last whole bucket, which is whole in time by construction.
 final class SampleWindow {
     struct Sample {
         var at: Int64
@@ -98,7 +99,8 @@ final class SampleWindow {
     func value(_ function: RuleWindowFunction, width: Int64, tumbling: Bool, now: Int64) -> Double? {
         if tumbling {
             let end = TelemetryRollup.bucket(of: now, width: width)
-            guard let coveredSince, coveredSince <= end - width, let tumble = tumbles.first(where: { $0.width == width }) else { return nil }
+            // A whole bucket is whole in time: its aggregate stands once any sample has been seen.
+            guard coveredSince != nil, let tumble = tumbles.first(where: { $0.width == width }) else { return nil }
             let last = [tumble.current, tumble.previous].compactMap { $0 }.first { $0.bucket == end - width }?.rollup
             switch function {
             case .count: return Double(last?.count ?? 0)
