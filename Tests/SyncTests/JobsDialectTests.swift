@@ -87,7 +87,7 @@ struct JobsDialectTests {
         #expect(other.failureCode == .resourceNotFound)
     }
 
-    @Test func documentsCarryAWSFieldNamesAndEpochSeconds() {
+    @Test func documentsCarryAWSFieldNamesAndEpochSeconds() throws {
         let time = Timestamp(milliseconds: 1_700_000_000_500)
         let pending = JobsDocument.pending([Self.queued], clientToken: "c", at: time)
         let summary: JSONValue = ["jobId": "fw", "queuedAt": .int(1), "lastUpdatedAt": .int(1), "versionNumber": .int(1), "executionNumber": .int(1)]
@@ -95,6 +95,11 @@ struct JobsDialectTests {
         let execution = JobsDocument.execution(Self.queued, clientToken: nil, at: time)
         #expect(execution["execution"]?["status"] == "QUEUED" && execution["execution"]?["jobDocument"]?["url"] == "https://x/fw.bin")
         #expect(execution["clientToken"] == nil)
+        let update = try JobsRequest.parse(
+            Array(#"{"status":"IN_PROGRESS","includeJobExecutionState":true,"clientToken":"u"}"#.utf8), for: .update(jobID: "fw")
+        ).get()
+        let updated = JobsDocument.updated(Self.queued, request: update, at: time)
+        #expect(updated == ["timestamp": .int(1_700_000_000), "executionState": ["status": "QUEUED", "versionNumber": .int(1)], "clientToken": "u"])
         let rejected = JobsDocument.rejected(JobsError(code: .versionMismatch, message: "m", clientToken: "c"), at: time)
         #expect(rejected == ["code": "VersionMismatch", "message": "m", "timestamp": .int(1_700_000_000), "clientToken": "c"])
     }

@@ -39,14 +39,14 @@ struct CommandsController {
         for key in body.keys where !Self.members.contains(key) {
             throw ProblemDetails.badRequest("unknown member \"\(key)\"; a command takes payload, timeoutSeconds, queue and ttlSeconds")
         }
-        let timeout = try Self.seconds(body["timeoutSeconds"], named: "timeoutSeconds", default: Self.defaultTimeout, maximum: Self.maximumTimeout)
+        let timeout = try body.seconds("timeoutSeconds", default: Self.defaultTimeout, maximum: Self.maximumTimeout)
         var queued = false
         if let value = body["queue"] {
             guard let flag = value.boolValue else { throw ProblemDetails.badRequest("queue must be true or false") }
             queued = flag
         }
         guard queued || body["ttlSeconds"] == nil else { throw ProblemDetails.badRequest("ttlSeconds applies to queued commands only") }
-        let timeToLive = try Self.seconds(body["ttlSeconds"], named: "ttlSeconds", default: Self.defaultTimeToLive, maximum: Self.maximumTimeToLive)
+        let timeToLive = try body.seconds("ttlSeconds", default: Self.defaultTimeToLive, maximum: Self.maximumTimeToLive)
         guard !name.isEmpty, !name.contains(where: { "/+#?".contains($0) }) else {
             throw ProblemDetails.badRequest("a command name may not contain /, +, # or ?")
         }
@@ -97,13 +97,5 @@ struct CommandsController {
         _ = try context.require(.viewer)
         let command = try await store.command(try context.pathParameter("command"), of: try context.pathParameter("id"), in: context.tenant)
         return .json(CommandDTO.json(command))
-    }
-
-    private static func seconds(_ value: JSONValue?, named name: String, default fallback: Double, maximum: Double) throws -> Double {
-        guard let value else { return fallback }
-        guard let seconds = value.doubleValue, (1...maximum).contains(seconds) else {
-            throw ProblemDetails.badRequest("\(name) must be a number from 1 to \(Int(maximum))")
-        }
-        return seconds
     }
 }

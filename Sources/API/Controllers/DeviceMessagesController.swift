@@ -57,13 +57,7 @@ struct DeviceMessagesController {
                 detail: "the message body is \(bytes.count) bytes; the limit is \(Self.maximumBodyBytes)")
         }
         let properties = try Self.properties(body["properties"])
-        var timeToLive = Self.defaultTimeToLive
-        if let value = body["ttlSeconds"] {
-            guard let seconds = value.doubleValue, (1...Self.maximumTimeToLive).contains(seconds) else {
-                throw ProblemDetails.badRequest("ttlSeconds must be a number from 1 to \(Int(Self.maximumTimeToLive))")
-            }
-            timeToLive = seconds
-        }
+        let timeToLive = try body.seconds("ttlSeconds", default: Self.defaultTimeToLive, maximum: Self.maximumTimeToLive)
         guard let messages else {
             throw ProblemDetails(
                 status: .serviceUnavailable, type: "https://doppel.dev/problems/messages-unavailable", title: "Service Unavailable",
@@ -106,7 +100,7 @@ struct DeviceMessagesController {
     static func json(_ message: DeviceMessage) -> JSONValue {
         var object: JSONObject = [
             "id": .string(message.id), "status": .string(message.status.rawValue), "bytes": .int(Int64(message.body.count)),
-            "properties": .object(JSONObject(uniqueKeysWithValues: message.properties.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
+            "properties": .strings(message.properties),
             "sentBy": .string(message.sentBy), "createdAt": .string(message.createdAt.iso8601), "expiresAt": .string(message.expiresAt.iso8601),
         ]
         if let contentType = message.contentType { object["contentType"] = .string(contentType) }

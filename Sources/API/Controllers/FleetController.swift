@@ -27,14 +27,14 @@ struct FleetController {
         switch (body["query"], body["devices"]) {
         case (let query?, nil):
             guard let text = query.stringValue else { throw ProblemDetails.badRequest("query must be a string") }
-            ids = try await selectedTwins(text, tenant: context.tenant)
+            ids = try await store.twinIDs(selectedBy: text, in: context.tenant, limit: TwinStore.maximumFleetChange)
         case (nil, let devices?):
             let items = devices.arrayValue ?? []
             let list = items.compactMap(\.stringValue)
             guard devices.arrayValue != nil, list.count == items.count else { throw ProblemDetails.badRequest("devices must be an array of twin ids") }
             ids = Array(Set(list)).sorted()
         case (nil, nil):
-            ids = try await registeredDevices(tenant: context.tenant)
+            ids = try await store.deviceIDs(in: context.tenant)
         default:
             throw ProblemDetails.badRequest("give query or devices, not both")
         }
@@ -46,13 +46,5 @@ struct FleetController {
             "matched": .int(Int64(ids.count)), "changed": .int(Int64(outcome.changed.count)),
             "missing": .array(outcome.missing.map(JSONValue.string)),
         ])
-    }
-
-    private func selectedTwins(_ query: String, tenant: String) async throws -> [String] {
-        try await store.twinIDs(selectedBy: query, in: tenant, limit: TwinStore.maximumFleetChange)
-    }
-
-    private func registeredDevices(tenant: String) async throws -> [String] {
-        try await store.deviceIDs(in: tenant)
     }
 }

@@ -48,3 +48,14 @@ extension ProblemDetails {
         ProblemDetails(status: .badRequest, type: "https://doppel.dev/problems/bad-request", title: "Bad Request", detail: detail)
     }
 }
+
+extension JSONObject {
+    /// A member holding seconds, from 1 to `maximum`; `fallback` when absent.
+    func seconds(_ name: String, default fallback: Double, maximum: Double) throws -> Double {
+        guard let value = self[name] else { return fallback }
+        guard let seconds = value.doubleValue, (1...maximum).contains(seconds) else {
+            throw ProblemDetails.badRequest("\(name) must be a number from 1 to \(Int(maximum))")
+        }
+        return seconds
+    }
+}

@@ -96,6 +96,6 @@ public struct JobExecution: Sendable, Equatable {
     }
 
     private var detailsObject: JSONValue {
-        .object(JSONObject(uniqueKeysWithValues: statusDetails.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) }))
+        .strings(statusDetails)
     }
 }

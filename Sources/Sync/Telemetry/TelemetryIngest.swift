@@ -48,7 +48,6 @@ public final class TelemetryIngest: Service {
     let clock: TelemetryClock
     let queue: WorkQueue<Arrival>
     private let counters: [Outcome: Counter]
-    private let counts = Mutex<[Outcome: Int]>([:])
     private let depth = Gauge(label: "doppel_telemetry_queue_depth")
     private let listeners = Mutex<[@Sendable ([TelemetryMessage], [Int64?]) -> Void]>([])
 
@@ -79,11 +78,6 @@ public final class TelemetryIngest: Service {
             }
             self.accept(tenant: AzureDeviceAuthenticator.tenant, twin: device, payload: message.payload, acknowledgement: acknowledgement)
         }
-    }
-
-    /// How many messages met each outcome since the start.
-    public func count(_ outcome: Outcome) -> Int {
-        counts.withLock { $0[outcome, default: 0] }
     }
 
     /// Calls `listener` after each stored batch with its messages and their offsets (`nil`: not stored), on
@@ -156,7 +150,6 @@ public final class TelemetryIngest: Service {
 
     private func record(_ outcome: Outcome, _ amount: Int = 1) {
         guard amount > 0 else { return }
-        counts.withLock { $0[outcome, default: 0] += amount }
         counters[outcome]!.increment(by: amount)
     }
 }

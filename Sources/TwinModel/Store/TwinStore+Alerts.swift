@@ -146,19 +146,15 @@ extension TwinStore {
         }
     }
 
-    /// The tenant's alerts, newest first; `states` narrows them.
+    /// The tenant's alerts, newest first; `states` narrows them (in SQL: the index is by tenant, state and order).
     public func alerts(in tenant: String, states: Set<AlertRecord.State>? = nil, limit: Int = 100) async throws -> [AlertRecord] {
-        try await writer.read { db in
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT \(Self.alertColumns) FROM alert WHERE tenant = ? ORDER BY seq DESC", arguments: [tenant])
-            var result: [AlertRecord] = []
-            for row in rows {
-                let record = try Self.alert(row)
-                if let states, !states.contains(record.state) { continue }
-                result.append(record)
-                if result.count == limit { break }
-            }
-            return result
+        let names = (states ?? Set(AlertRecord.State.allCases)).map(\.rawValue).sorted()
+        return try await writer.read { db in
+            let marks = Array(repeating: "?", count: names.count).joined(separator: ", ")
+            return try Row.fetchAll(
+                db, sql: "SELECT \(Self.alertColumns) FROM alert WHERE tenant = ? AND state IN (\(marks)) ORDER BY seq DESC LIMIT ?",
+                arguments: StatementArguments([tenant] + names) + [Int64(clamping: limit)]
+            ).map(Self.alert)
         }
     }
 

@@ -59,7 +59,7 @@ extension TwinStore {
             guard waiting < Self.maximumQueuedDeviceMessages else {
                 throw TwinModelError.messageQueueFull(twin: message.twin, limit: Self.maximumQueuedDeviceMessages)
             }
-            let properties = JSONValue.object(JSONObject(uniqueKeysWithValues: message.properties.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) }))
+            let properties = JSONValue.strings(message.properties)
             try db.execute(
                 sql: """
                     INSERT INTO device_message (id, twin, body, content_type, properties, status, sent_by, created_at, expires_at)

@@ -9,7 +9,11 @@ public struct TelemetryMessage: Sendable, Equatable {
     public var receivedAt: Timestamp
     public var deviceTime: Timestamp?
     /// The message's members other than `ts`.
-    public var values: JSONObject
+    public let values: JSONObject
+    /// The numeric metrics, nested objects flattened with `.` (`energy.kwh`), booleans as 0 and 1; strings,
+    /// arrays and nulls are kept in the log and the twin but make no series. Worked out once: the store and
+    /// the rules both read them.
+    public let numericMetrics: [(name: String, value: Double)]
 
     public init(tenant: String, twin: String, receivedAt: Timestamp, deviceTime: Timestamp? = nil, values: JSONObject) {
         self.tenant = tenant
@@ -17,6 +21,12 @@ public struct TelemetryMessage: Sendable, Equatable {
         self.receivedAt = receivedAt
         self.deviceTime = deviceTime
         self.values = values
+        numericMetrics = Self.flattenedNumbers(of: values)
+    }
+
+    public static func == (lhs: TelemetryMessage, rhs: TelemetryMessage) -> Bool {
+        lhs.tenant == rhs.tenant && lhs.twin == rhs.twin && lhs.receivedAt == rhs.receivedAt && lhs.deviceTime == rhs.deviceTime
+            && lhs.values == rhs.values
     }
 
     /// Why a payload is no telemetry.
@@ -63,9 +73,7 @@ public struct TelemetryMessage: Sendable, Equatable {
         deviceTime.map { receivedAt.milliseconds - $0.milliseconds }
     }
 
-    /// The numeric metrics, nested objects flattened with `.` (`energy.kwh`), booleans as 0 and 1; strings,
-    /// arrays and nulls are kept in the log and the twin but make no series.
-    public var numericMetrics: [(name: String, value: Double)] {
+    private static func flattenedNumbers(of values: JSONObject) -> [(name: String, value: Double)] {
         var metrics: [(String, Double)] = []
         func visit(_ object: JSONObject, prefix: String) {
             for (key, value) in object {

@@ -104,17 +104,8 @@ struct BenchFleet: AsyncParsableCommand {
 
     private func register(with client: DoppelClient) async throws {
         let body = JSONValue.object(["secret": .string(Self.secret)]).encoded()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            var next = 0
-            func start() {
-                let id = Self.prefix + String(next)
-                next += 1
-                group.addTask { _ = try await client.send("PUT", "/v1/devices/\(id)", body: body) }
-            }
-            while next < min(registerConcurrency, devices) { start() }
-            while try await group.next() != nil {
-                if next < devices { start() }
-            }
+        _ = try await concurrently(0..<devices, width: registerConcurrency) { index in
+            _ = try await client.send("PUT", "/v1/devices/\(Self.prefix)\(index)", body: body)
         }
     }
 

@@ -192,25 +192,9 @@ struct BenchMQTT: AsyncParsableCommand {
     /// Opens `--connections` idle connections, 200 at a time.
     private func openIdleConnections(configuration: @escaping @Sendable (Int) -> MQTTClientConfiguration) async throws -> [MQTTClient] {
         guard connections > 0 else { return [] }
-        let (host, port, total) = (self.host, self.port, self.connections)
-        return try await withThrowingTaskGroup(of: MQTTClient.self) { group in
-            var opened: [MQTTClient] = []
-            opened.reserveCapacity(total)
-            var next = 0
-            while next < min(200, total) {
-                let index = next
-                group.addTask { try await MQTTClient.connect(host: host, port: port, configuration: configuration(index)) }
-                next += 1
-            }
-            while let client = try await group.next() {
-                opened.append(client)
-                if next < total {
-                    let index = next
-                    group.addTask { try await MQTTClient.connect(host: host, port: port, configuration: configuration(index)) }
-                    next += 1
-                }
-            }
-            return opened
+        let (host, port) = (self.host, self.port)
+        return try await concurrently(0..<connections, width: 200) { index in
+            try await MQTTClient.connect(host: host, port: port, configuration: configuration(index))
         }
     }
 

@@ -114,10 +114,10 @@ struct BenchTelemetry: AsyncParsableCommand {
         let secret = JSONValue.object(["secret": .string(BenchFleet.secret)]).encoded()
         let devices = self.devices
         let buildings = self.buildings
-        try await forEach(0..<buildings) { building in
+        _ = try await concurrently(0..<buildings, width: 8) { building in
             _ = try await client.send("PUT", "/v1/twins/bench-b\(building)", body: JSONValue.object(["$metadata": ["$model": "dtmi:bench:Building;1"]]).encoded())
         }
-        try await forEach(0..<devices) { device in
+        _ = try await concurrently(0..<devices, width: 8) { device in
             let id = BenchFleet.prefix + String(device)
             _ = try await client.send("PUT", "/v1/devices/\(id)", body: secret)
             let relationship: JSONValue = ["$relationshipName": "hasPart", "$targetId": .string(id)]
@@ -136,24 +136,6 @@ struct BenchTelemetry: AsyncParsableCommand {
                 rule["condition"] = .string("avg(temperature, 1m) > \(1_000 + index) OR max(temperature, 5m) > \(2_000 + index)")
             }
             _ = try await client.send("PUT", "/v1/rules/bench-\(index)", body: JSONValue.object(rule).encoded())
-        }
-    }
-
-    private func forEach(_ range: Range<Int>, _ body: @escaping @Sendable (Int) async throws -> Void) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            var next = range.lowerBound
-            while next < min(range.lowerBound + 8, range.upperBound) {
-                let index = next
-                group.addTask { try await body(index) }
-                next += 1
-            }
-            while try await group.next() != nil {
-                if next < range.upperBound {
-                    let index = next
-                    group.addTask { try await body(index) }
-                    next += 1
-                }
-            }
         }
     }
 

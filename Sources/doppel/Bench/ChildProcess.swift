@@ -29,8 +29,6 @@ final class ChildProcess: @unchecked Sendable {
         try process.run()
     }
 
-    var processIdentifier: Int32 { process.processIdentifier }
-
     /// The HTTP and MQTT ports a `doppel serve` child wrote to `DIR/ports.json`.
     static func waitForPorts(in directory: URL) async throws -> (http: Int, mqtt: Int) {
         let file = directory.appendingPathComponent("ports.json")

@@ -76,24 +76,11 @@ struct SimDevices: AsyncParsableCommand {
         for device in devices { try? await device.disconnect() }
     }
 
-    /// Every device's connection, in device order (they connect concurrently and finish in any order).
+    /// Every device's connection, in device order.
     private func connectAll(deltas: DeltaLog) async throws -> [MQTTClient] {
-        let (host, port, total) = (self.host, self.port, count)
-        return try await withThrowingTaskGroup(of: (Int, MQTTClient).self) { group in
-            var next = 0
-            func start() {
-                let index = first + next
-                next += 1
-                group.addTask { (index, try await self.connect(index, host: host, port: port, deltas: deltas)) }
-            }
-            while next < min(connectConcurrency, total) { start() }
-            var connected: [(Int, MQTTClient)] = []
-            connected.reserveCapacity(total)
-            while let client = try await group.next() {
-                connected.append(client)
-                if next < total { start() }
-            }
-            return connected.sorted { $0.0 < $1.0 }.map(\.1)
+        let (host, port) = (self.host, self.port)
+        return try await concurrently(first..<(first + count), width: connectConcurrency) { index in
+            try await self.connect(index, host: host, port: port, deltas: deltas)
         }
     }
 
